@@ -1,0 +1,42 @@
+# rxflow: two commands.
+#   make run   build, prepare the database (and demo data on first run), serve on 127.0.0.1:8080
+#   make test  every test, on SQLite and then on PostgreSQL
+SHELL := /bin/bash
+CARGO ?= cargo
+BIN := target/release/rxflow
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test build lint tools test-sqlite test-postgres bench clean-var
+
+run: build
+	mkdir -p var
+	$(BIN) migrate
+	$(BIN) demo seed --if-empty
+	$(BIN) serve
+
+build:
+	$(CARGO) build --release --bin rxflow
+
+test: tools lint test-sqlite test-postgres
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-sqlite:
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+# The same suite against a throwaway PostgreSQL cluster on loopback.
+test-postgres:
+	tests/support/with-postgres $(CARGO) nextest run --workspace --no-fail-fast
+
+# What `make test` needs that a fresh machine may lack, from the registries.
+tools:
+	@command -v cargo-nextest >/dev/null || $(CARGO) install --locked cargo-nextest
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+bench:
+	$(CARGO) bench --bench store
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,59 @@
+//! Configuration from an optional TOML file, overridden by `RXFLOW_*`
+//! environment variables (`RXFLOW_DATABASE_URL`, `RXFLOW_BIND`,
+//! `RXFLOW_DATA_DIR`, `RXFLOW_LOG_FORMAT`).
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite://…` (the default, embedded) or `postgres://…`.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Where uploads, models and the SQLite file live.
+    pub data_dir: PathBuf,
+    /// Pool size; SQLite serialises writers anyway, PostgreSQL benefits from more.
+    pub max_connections: u32,
+    /// `text` for people, `json` for log shippers.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://var/rxflow.db?mode=rwc".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("var"),
+            max_connections: 8,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Config {
+    /// Defaults, then `file` if given (it must exist), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("RXFLOW_"))
+            .extract()
+            .map_err(|e| ConfigError(Box::new(e)))
+    }
+}

@@ -1,0 +1,31 @@
+//! Wall-clock helpers. Times are stored as RFC 3339 UTC text and dates as
+//! ISO `YYYY-MM-DD`, so that both backends sort them the same way as text.
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+use crate::error::{StoreError, StoreResult};
+
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
+
+pub fn now() -> String {
+    // Rfc3339 formatting of a UTC time cannot fail for years 0..=9999.
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+pub fn format_date(date: Date) -> String {
+    date.format(DATE).unwrap_or_default()
+}
+
+pub fn parse_date(field: &'static str, text: &str) -> StoreResult<Date> {
+    Date::parse(text.trim(), DATE)
+        .map_err(|e| StoreError::invalid(field, format!("{text:?} is not a YYYY-MM-DD date ({e})")))
+}

@@ -1,0 +1,212 @@
+//! Filling a verified prescription item: first-expiry-first-out lots (or the
+//! lots an order reserved), the dispense record, the stock decrement and the
+//! refill count, in one transaction.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::audit::{self, Actor, Event};
+use crate::error::{StoreError, StoreResult};
+use crate::inventory::{
+    Allocation, MovementKind, allocate, lock_products, lot_availability, write_movement,
+};
+use crate::prescriptions::{self, RxStatus};
+use crate::text::Quantity;
+use crate::{Store, clock};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dispense {
+    pub id: i64,
+    pub prescription_id: i64,
+    pub item_id: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+    pub fill_number: i64,
+    pub refills_left: i64,
+    pub lots: Vec<Allocation>,
+    pub prescription_status: RxStatus,
+}
+
+/// Where the units come from: any unreserved stock, or a reservation made at checkout.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    Shelf(Quantity),
+    Reservation(i64),
+}
+
+impl Store {
+    pub async fn dispense(
+        &self,
+        item_id: i64,
+        source: Source,
+        actor: &Actor,
+    ) -> StoreResult<Dispense> {
+        let mut tx = self.begin().await?;
+        let item = prescriptions::item(&mut tx, item_id).await?;
+        let product_id = item.product_id.ok_or_else(|| {
+            StoreError::invalid(
+                "prescription item",
+                format!("item {item_id} is not linked to a stocked product"),
+            )
+        })?;
+        lock_products(&mut tx, &[product_id]).await?;
+        // Re-read under the lock: a concurrent fill of the same item has committed by now.
+        let item = prescriptions::item(&mut tx, item_id).await?;
+        let status = prescriptions::status_of(&mut tx, item.prescription_id).await?;
+        if !status.is_fillable() {
+            return Err(StoreError::Conflict(format!(
+                "prescription {} is {status}, not verified",
+                item.prescription_id
+            )));
+        }
+        if item.fills_left() <= 0 {
+            return Err(StoreError::Conflict(format!(
+                "item {item_id} has no refills left"
+            )));
+        }
+        let lots = take_stock(&mut tx, product_id, source, actor).await?;
+        let quantity: i64 = lots.iter().map(|l| l.quantity).sum();
+        let fill_number = item.fills_used + 1;
+        let id = record_dispense(
+            &mut tx,
+            item_id,
+            product_id,
+            quantity,
+            fill_number,
+            &lots,
+            actor,
+        )
+        .await?;
+        let new_status = advance_prescription(&mut tx, item.prescription_id, status).await?;
+        let details = json!({ "item_id": item_id, "product_id": product_id, "quantity": quantity, "fill_number": fill_number, "lots": lots });
+        audit::append(
+            &mut tx,
+            Event {
+                actor,
+                action: "dispense",
+                entity: "prescription",
+                entity_id: item.prescription_id.to_string(),
+                details,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Dispense {
+            id,
+            prescription_id: item.prescription_id,
+            item_id,
+            product_id,
+            quantity,
+            fill_number,
+            refills_left: item.refills_authorized + 1 - fill_number,
+            lots,
+            prescription_status: new_status,
+        })
+    }
+}
+
+async fn take_stock(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    product_id: i64,
+    source: Source,
+    actor: &Actor,
+) -> StoreResult<Vec<Allocation>> {
+    match source {
+        Source::Reservation(reservation_id) => {
+            let reserved_for: i64 =
+                crate::inventory::reservation_product_in(tx, reservation_id).await?;
+            if reserved_for != product_id {
+                return Err(StoreError::invalid(
+                    "reservation",
+                    format!("reservation {reservation_id} is for another product"),
+                ));
+            }
+            crate::inventory::settle(tx, reservation_id, MovementKind::DispenseReserved, actor)
+                .await
+        }
+        Source::Shelf(qty) => {
+            let lots: Vec<_> = lot_availability(tx, product_id)
+                .await?
+                .into_iter()
+                .map(|(l, _)| l)
+                .collect();
+            let picks = allocate(&lots, qty.get(), clock::today()).map_err(|available| {
+                StoreError::InsufficientStock {
+                    product_id,
+                    requested: qty.get(),
+                    available,
+                }
+            })?;
+            for pick in &picks {
+                write_movement(
+                    tx,
+                    pick.lot_id,
+                    MovementKind::Dispense,
+                    pick.quantity,
+                    None,
+                    None,
+                    actor,
+                )
+                .await?;
+            }
+            Ok(picks)
+        }
+    }
+}
+
+async fn record_dispense(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    item_id: i64,
+    product_id: i64,
+    quantity: i64,
+    fill_number: i64,
+    lots: &[Allocation],
+    actor: &Actor,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO dispenses (prescription_item_id, product_id, quantity, fill_number, dispensed_by, dispensed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(item_id)
+    .bind(product_id)
+    .bind(quantity)
+    .bind(fill_number)
+    .bind(actor.as_str())
+    .bind(clock::now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    for lot in lots {
+        sqlx::query(
+            "INSERT INTO dispense_lots (dispense_id, lot_id, quantity) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(lot.lot_id)
+        .bind(lot.quantity)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE prescription_items SET fills_used = fills_used + 1 WHERE id = $1")
+        .bind(item_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// A prescription is dispensed once no item has a fill left; before that it
+/// is partially dispensed.
+async fn advance_prescription(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rx_id: i64,
+    from: RxStatus,
+) -> StoreResult<RxStatus> {
+    let items = prescriptions::items_of(tx, rx_id).await?;
+    let to = if items.iter().all(|i| i.fills_left() <= 0) {
+        RxStatus::Dispensed
+    } else {
+        RxStatus::PartiallyDispensed
+    };
+    prescriptions::set_status(tx, rx_id, from, to).await?;
+    Ok(to)
+}

@@ -1,0 +1,100 @@
+//! Read-side stock queries, all derived from the ledger.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::error::StoreResult;
+use crate::{Store, clock};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LotStock {
+    pub lot_id: i64,
+    pub product_id: i64,
+    pub lot_number: String,
+    pub expiry: String,
+    pub location: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductStock {
+    pub product_id: i64,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+    /// On hand in lots past their expiry date: counted, but not sellable.
+    pub expired: i64,
+    pub lots: Vec<LotStock>,
+}
+
+const LOT_STOCK: &str = "SELECT l.id AS lot_id, l.product_id, l.lot_number, l.expiry, loc.name AS location, \
+       CAST(COALESCE(SUM(m.on_hand_delta), 0) AS BIGINT) AS on_hand, \
+       CAST(COALESCE(SUM(m.reserved_delta), 0) AS BIGINT) AS reserved \
+     FROM lots l JOIN locations loc ON loc.id = l.location_id LEFT JOIN stock_movements m ON m.lot_id = l.id";
+
+fn lot_stock(row: &sqlx::any::AnyRow) -> StoreResult<LotStock> {
+    let on_hand: i64 = row.try_get("on_hand")?;
+    let reserved: i64 = row.try_get("reserved")?;
+    Ok(LotStock {
+        lot_id: row.try_get("lot_id")?,
+        product_id: row.try_get("product_id")?,
+        lot_number: row.try_get("lot_number")?,
+        expiry: row.try_get("expiry")?,
+        location: row.try_get("location")?,
+        on_hand,
+        reserved,
+        available: on_hand - reserved,
+    })
+}
+
+impl Store {
+    /// Stock of one product by lot, earliest expiry first. Lots that are
+    /// empty are left out.
+    pub async fn product_stock(&self, product_id: i64) -> StoreResult<ProductStock> {
+        self.product(product_id).await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{LOT_STOCK} WHERE l.product_id = $1 GROUP BY l.id, l.product_id, l.lot_number, l.expiry, loc.name \
+             HAVING COALESCE(SUM(m.on_hand_delta), 0) <> 0 ORDER BY l.expiry, l.id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(product_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let lots = rows
+            .iter()
+            .map(lot_stock)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let today = clock::format_date(clock::today());
+        let expired = lots
+            .iter()
+            .filter(|l| l.expiry < today)
+            .map(|l| l.on_hand)
+            .sum();
+        let usable = lots.iter().filter(|l| l.expiry >= today);
+        let (on_hand, reserved) = lots
+            .iter()
+            .fold((0, 0), |(h, r), l| (h + l.on_hand, r + l.reserved));
+        let available = usable.map(|l| l.available).sum();
+        Ok(ProductStock {
+            product_id,
+            on_hand,
+            reserved,
+            available,
+            expired,
+            lots,
+        })
+    }
+
+    /// Lots with stock on hand that expire within `days` days (or already have).
+    pub async fn expiring_within(&self, days: i64) -> StoreResult<Vec<LotStock>> {
+        let limit = clock::format_date(clock::today() + time::Duration::days(days.clamp(0, 3650)));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{LOT_STOCK} WHERE l.expiry <= $1 GROUP BY l.id, l.product_id, l.lot_number, l.expiry, loc.name \
+             HAVING COALESCE(SUM(m.on_hand_delta), 0) > 0 ORDER BY l.expiry, l.id"
+        ));
+        let rows = sqlx::query(sql).bind(&limit).fetch_all(&self.pool).await?;
+        rows.iter().map(lot_stock).collect()
+    }
+}

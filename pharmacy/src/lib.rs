@@ -1,0 +1,84 @@
+//! rxflow-pharmacy: the store. It owns all persistent state: patients,
+//! prescribers, prescriptions, products, inventory, orders, dispensing and the
+//! audit chain, on SQLite (the embedded default) or PostgreSQL.
+//!
+//! Every write method runs in one transaction and appends its audit event in
+//! that same transaction, so a change and its record commit or fail together.
+
+pub mod audit;
+pub mod clock;
+mod db;
+pub mod demo;
+pub mod dispensing;
+mod error;
+pub mod inventory;
+pub mod orders;
+pub mod patients;
+pub mod prescribers;
+pub mod prescriptions;
+pub mod products;
+#[cfg(feature = "test-support")]
+pub mod testing;
+mod text;
+
+pub use audit::Actor;
+pub use db::Backend;
+pub use error::{StoreError, StoreResult};
+pub use text::Quantity;
+
+use sqlx::AnyPool;
+
+/// The repository: one handle over either backend.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects; call [`Store::migrate`] before use on a new database.
+    pub async fn open(url: &str, max_connections: u32) -> StoreResult<Store> {
+        let (pool, backend) = db::connect(url, max_connections).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        db::migrate(&self.pool, self.backend).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The raw pool, for tools that must bypass the repository (tests that
+    /// tamper with the audit log, the demo bulk loader).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A round trip to the database, for readiness probes.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
+    /// writes later fails with SQLITE_BUSY when another writer got in
+    /// between, and the busy timeout cannot help it. PostgreSQL serialises
+    /// writers per product with row locks instead (see `inventory`).
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    pub async fn verify_audit(&self) -> StoreResult<audit::Verdict> {
+        audit::verify(&self.pool).await
+    }
+}

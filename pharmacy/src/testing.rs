@@ -1,0 +1,84 @@
+//! Test support (feature `test-support`): a fresh, migrated database per test.
+//! A temporary SQLite file by default; when `RXFLOW_TEST_PG_URL` names a
+//! PostgreSQL server (as `make test`'s second pass does), a new database on it,
+//! so one suite runs on both backends.
+
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::{Store, StoreResult};
+
+/// A database URL that no other test uses, and what keeps it alive.
+pub struct FreshDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn fresh_database() -> StoreResult<FreshDatabase> {
+    match std::env::var("RXFLOW_TEST_PG_URL") {
+        Ok(admin) => Ok(FreshDatabase {
+            url: fresh_pg_database(&admin).await?,
+            _dir: None,
+        }),
+        Err(_) => {
+            let dir = tempfile::tempdir()
+                .map_err(|e| crate::StoreError::invalid("temp dir", e.to_string()))?;
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("rxflow.db").display()
+            );
+            Ok(FreshDatabase {
+                url,
+                _dir: Some(dir),
+            })
+        }
+    }
+}
+
+/// A migrated store on a fresh database.
+pub struct TestStore {
+    pub store: Store,
+    pub database: FreshDatabase,
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+pub async fn fresh_store(max_connections: u32) -> StoreResult<TestStore> {
+    let database = fresh_database().await?;
+    let store = Store::open(&database.url, max_connections).await?;
+    store.migrate().await?;
+    Ok(TestStore { store, database })
+}
+
+async fn fresh_pg_database(admin_url: &str) -> StoreResult<String> {
+    // nextest runs each test in its own process: the pid separates processes,
+    // the counter tests within one.
+    static N: AtomicU64 = AtomicU64::new(0);
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "rxflow_test_{}_{}_{}",
+        std::process::id(),
+        nanos(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
+}
+
+fn nanos() -> usize {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as usize)
+}

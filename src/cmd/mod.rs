@@ -1,0 +1,3 @@
+pub mod forecast;
+pub mod serve;
+pub mod store;

@@ -1,0 +1,110 @@
+//! End to end: the real `rxflow` binary seeds a fresh database, serves it on a
+//! free port, and answers the JSON endpoints; bad requests get problem+json.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::Value;
+use support::Server;
+
+#[tokio::test]
+async fn seeded_server_answers_products_stock_orders_and_readiness() {
+    let server = Server::seeded(45).await;
+    let ready: Value = server.get_json("/readyz", 200).await;
+    assert_eq!(ready["database"], "ok");
+
+    let products: Vec<Value> = serde_json::from_value(
+        server
+            .get_json("/api/v1/products?search=atorvastatin", 200)
+            .await,
+    )
+    .unwrap();
+    assert!(!products.is_empty());
+    assert!(
+        products
+            .iter()
+            .all(|p| p["generic_name"].as_str().unwrap().contains("atorvastatin"))
+    );
+    assert!(
+        products
+            .iter()
+            .all(|p| p["ndc"].as_str().unwrap().len() == 11),
+        "NDCs are served normalised"
+    );
+
+    let id = products[0]["id"].as_i64().unwrap();
+    let stock = server
+        .get_json(&format!("/api/v1/products/{id}/stock"), 200)
+        .await;
+    let lots = stock["lots"].as_array().unwrap();
+    let sum: i64 = lots.iter().map(|l| l["on_hand"].as_i64().unwrap()).sum();
+    assert_eq!(
+        stock["on_hand"].as_i64().unwrap(),
+        sum,
+        "the total is the sum of its lots"
+    );
+    let expiries: Vec<&str> = lots.iter().map(|l| l["expiry"].as_str().unwrap()).collect();
+    assert!(
+        expiries.windows(2).all(|w| w[0] <= w[1]),
+        "lots are listed first-expiry-first"
+    );
+
+    let expiring: Vec<Value> = serde_json::from_value(
+        server
+            .get_json("/api/v1/inventory/expiring?days=120", 200)
+            .await,
+    )
+    .unwrap();
+    assert!(!expiring.is_empty(), "the demo has lots near expiry");
+    let orders = server.get_json("/api/v1/orders", 200).await;
+    assert!(orders.is_array());
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_json_and_the_server_keeps_serving() {
+    let server = Server::seeded(5).await;
+    for (path, status) in [
+        ("/api/v1/products/999999", 404),
+        ("/api/v1/products/abc", 400),
+        ("/api/v1/products/99999999999999999999999", 400),
+        ("/api/v1/products?limit=0", 400),
+        ("/api/v1/products?limit=ten", 400),
+        ("/api/v1/inventory/expiring?days=-1", 400),
+        ("/api/v1/orders/1", 404),
+        ("/no/such/route", 404),
+    ] {
+        let (code, content_type, body) = server.get_raw(path).await;
+        assert_eq!(code, status, "{path}");
+        assert_eq!(content_type, "application/problem+json", "{path}");
+        let problem: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["status"], status, "{path}");
+        assert!(
+            problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{path}"
+        );
+    }
+    let (code, content_type, _) = server.post_raw("/api/v1/products").await;
+    assert_eq!(
+        (code, content_type.as_str()),
+        (405, "application/problem+json")
+    );
+    server.get_json("/healthz", 200).await;
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id_and_shutdown_is_graceful() {
+    let mut server = Server::seeded(5).await;
+    let response = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert!(
+        response
+            .headers()
+            .get("x-request-id")
+            .is_some_and(|v| !v.is_empty())
+    );
+    assert!(
+        server.terminate().success(),
+        "SIGTERM ends the server cleanly"
+    );
+}
