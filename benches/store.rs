@@ -14,7 +14,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rxflow_pharmacy::dispensing::Source;
 use rxflow_pharmacy::inventory::ReceiveLot;
 use rxflow_pharmacy::patients::NewPatient;
-use rxflow_pharmacy::prescriptions::{NewItem, NewPrescription, RxStatus};
 use rxflow_pharmacy::products::{NewProduct, ProductFields};
 use rxflow_pharmacy::testing::{TestStore, fresh_store};
 use rxflow_pharmacy::{Actor, Quantity, Store};
@@ -59,30 +58,10 @@ async fn stocked_product(store: &Store) -> i64 {
 
 /// A verified prescription item with 99 refills (100 fills).
 async fn fillable_item(store: &Store, patient: i64, product: i64) -> i64 {
-    let mut item = NewItem::parse("atorvastatin", "1 tab po qd", 1, 99).unwrap();
-    item.product_id = Some(product);
-    let rx = store
-        .create_prescription(
-            &NewPrescription {
-                patient_id: Some(patient),
-                items: vec![item],
-                ..Default::default()
-            },
-            &actor(),
-        )
+    rxflow_pharmacy::testing::verified_item(store, patient, product, 1, 99)
         .await
-        .unwrap();
-    for to in [
-        RxStatus::Extracted,
-        RxStatus::NeedsReview,
-        RxStatus::Verified,
-    ] {
-        store
-            .transition_prescription(rx, to, None, &actor())
-            .await
-            .unwrap();
-    }
-    store.prescription(rx, &actor()).await.unwrap().items[0].id
+        .unwrap()
+        .1
 }
 
 fn reserve_dispense(c: &mut Criterion, rt: &Runtime, backend: &str, store: &TestStore) {

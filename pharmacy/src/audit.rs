@@ -45,6 +45,28 @@ pub struct Event<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Event<'a> {
+    pub fn new(
+        actor: &'a Actor,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: impl ToString,
+    ) -> Self {
+        Event {
+            actor,
+            action,
+            entity,
+            entity_id: entity_id.to_string(),
+            details: serde_json::Value::Object(Default::default()),
+        }
+    }
+
+    pub fn with(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditRow {
     pub seq: i64,

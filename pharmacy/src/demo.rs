@@ -58,13 +58,7 @@ impl Store {
         let details = json!({ "products": products.len(), "lots": loaded.lots, "movements": loaded.movements, "days": options.days });
         audit::append(
             &mut tx,
-            Event {
-                actor: &actor,
-                action: "demo.seed",
-                entity: "store",
-                entity_id: "demo".into(),
-                details,
-            },
+            Event::new(&actor, "demo.seed", "store", "demo").with(details),
         )
         .await?;
         tx.commit().await?;

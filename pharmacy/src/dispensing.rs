@@ -8,9 +8,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Actor, Event};
 use crate::error::{StoreError, StoreResult};
-use crate::inventory::{
-    Allocation, MovementKind, allocate, lock_products, lot_availability, write_movement,
-};
+use crate::inventory::{Allocation, MovementKind, allocate_fefo, lock_products, write_movement};
 use crate::prescriptions::{self, RxStatus};
 use crate::text::Quantity;
 use crate::{Store, clock};
@@ -82,13 +80,7 @@ impl Store {
         let details = json!({ "item_id": item_id, "product_id": product_id, "quantity": quantity, "fill_number": fill_number, "lots": lots });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "dispense",
-                entity: "prescription",
-                entity_id: item.prescription_id.to_string(),
-                details,
-            },
+            Event::new(actor, "dispense", "prescription", item.prescription_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -126,18 +118,7 @@ async fn take_stock(
                 .await
         }
         Source::Shelf(qty) => {
-            let lots: Vec<_> = lot_availability(tx, product_id)
-                .await?
-                .into_iter()
-                .map(|(l, _)| l)
-                .collect();
-            let picks = allocate(&lots, qty.get(), clock::today()).map_err(|available| {
-                StoreError::InsufficientStock {
-                    product_id,
-                    requested: qty.get(),
-                    available,
-                }
-            })?;
+            let picks = allocate_fefo(tx, product_id, qty).await?;
             for pick in &picks {
                 write_movement(
                     tx,

@@ -17,6 +17,7 @@ pub mod patients;
 pub mod prescribers;
 pub mod prescriptions;
 pub mod products;
+mod status;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod text;

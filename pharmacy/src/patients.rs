@@ -232,13 +232,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        let event = Event {
-            actor,
-            action: "patient.create",
-            entity: "patient",
-            entity_id: id.to_string(),
-            details: json!({}),
-        };
+        let event = Event::new(actor, "patient.create", "patient", id);
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(id)
@@ -266,13 +260,7 @@ impl Store {
         .await?
         .try_get("id")?;
         let details = json!({ "allergen": allergy.allergen, "kind": allergy.kind_str(), "severity": allergy.severity_str() });
-        let event = Event {
-            actor,
-            action: "patient.allergy.add",
-            entity: "patient",
-            entity_id: patient_id.to_string(),
-            details,
-        };
+        let event = Event::new(actor, "patient.allergy.add", "patient", patient_id).with(details);
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(id)
@@ -296,13 +284,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
-        let event = Event {
-            actor,
-            action: "patient.condition.add",
-            entity: "patient",
-            entity_id: patient_id.to_string(),
-            details: json!({ "code": code, "description": description }),
-        };
+        let event = Event::new(actor, "patient.condition.add", "patient", patient_id)
+            .with(json!({ "code": code, "description": description }));
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(id)
@@ -333,13 +316,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        let event = Event {
-            actor,
-            action: "patient.medication.add",
-            entity: "patient",
-            entity_id: patient_id.to_string(),
-            details: json!({ "drug": drug, "strength": strength }),
-        };
+        let event = Event::new(actor, "patient.medication.add", "patient", patient_id)
+            .with(json!({ "drug": drug, "strength": strength }));
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(id)
@@ -371,13 +349,7 @@ impl Store {
         .bind(patient_id)
         .fetch_all(&mut *tx)
         .await?;
-        let event = Event {
-            actor,
-            action: "patient.read",
-            entity: "patient",
-            entity_id: patient_id.to_string(),
-            details: json!({}),
-        };
+        let event = Event::new(actor, "patient.read", "patient", patient_id);
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(PatientProfile {

@@ -62,13 +62,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
-        let event = Event {
-            actor,
-            action: "prescriber.create",
-            entity: "prescriber",
-            entity_id: id.to_string(),
-            details: json!({ "npi": new.npi.as_str() }),
-        };
+        let event = Event::new(actor, "prescriber.create", "prescriber", id)
+            .with(json!({ "npi": new.npi.as_str() }));
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(id)

@@ -10,6 +10,7 @@ use time::Date;
 
 use crate::audit::{self, Actor, Event};
 use crate::error::{StoreError, StoreResult};
+use crate::status::{Stateful, guarded_update};
 use crate::text::Quantity;
 use crate::{Store, clock, text};
 
@@ -227,13 +228,7 @@ impl Store {
         let details = json!({ "items": new.items.len(), "patient_id": new.patient_id });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "prescription.create",
-                entity: "prescription",
-                entity_id: id.to_string(),
-                details,
-            },
+            Event::new(actor, "prescription.create", "prescription", id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -256,13 +251,7 @@ impl Store {
         let details = json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "prescription.transition",
-                entity: "prescription",
-                entity_id: id.to_string(),
-                details,
-            },
+            Event::new(actor, "prescription.transition", "prescription", id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -292,13 +281,7 @@ impl Store {
         };
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "prescription.read",
-                entity: "prescription",
-                entity_id: id.to_string(),
-                details: json!({}),
-            },
+            Event::new(actor, "prescription.read", "prescription", id),
         )
         .await?;
         tx.commit().await?;
@@ -382,22 +365,7 @@ pub(crate) async fn set_status(
     if !from.can_become(to) {
         return Err(StoreError::IllegalTransition { from, to });
     }
-    let changed = sqlx::query(
-        "UPDATE prescriptions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(to.as_str())
-    .bind(clock::now())
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::Conflict(format!(
-            "prescription {id} changed while being updated; reload and retry"
-        )));
-    }
-    Ok(())
+    guarded_update(tx, Stateful::Prescription, id, from.as_str(), to.as_str()).await
 }
 
 #[cfg(test)]

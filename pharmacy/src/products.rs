@@ -169,13 +169,7 @@ impl Store {
                 .try_get("id")?;
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "supplier.create",
-                entity: "supplier",
-                entity_id: id.to_string(),
-                details: json!({ "name": name }),
-            },
+            Event::new(actor, "supplier.create", "supplier", id).with(json!({ "name": name })),
         )
         .await?;
         tx.commit().await?;
@@ -215,13 +209,7 @@ impl Store {
         let details = json!({ "ndc": new.ndc.as_str(), "name": new.name });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "product.create",
-                entity: "product",
-                entity_id: id.to_string(),
-                details,
-            },
+            Event::new(actor, "product.create", "product", id).with(details),
         )
         .await?;
         tx.commit().await?;

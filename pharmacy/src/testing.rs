@@ -82,3 +82,42 @@ fn nanos() -> usize {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos() as usize)
 }
+
+/// A verified prescription for `product_id` (quantity per fill, refills) for
+/// `patient_id`; returns (prescription id, item id).
+pub async fn verified_item(
+    store: &Store,
+    patient_id: i64,
+    product_id: i64,
+    quantity: i64,
+    refills: i64,
+) -> StoreResult<(i64, i64)> {
+    use crate::prescriptions::{NewItem, NewPrescription, RxStatus};
+    let actor = crate::Actor::system("test-fixture");
+    let mut item = NewItem::parse("testdrug", "1 tab po qd", quantity, refills)?;
+    item.product_id = Some(product_id);
+    let new = NewPrescription {
+        patient_id: Some(patient_id),
+        items: vec![item],
+        ..Default::default()
+    };
+    let rx = store.create_prescription(&new, &actor).await?;
+    for to in [
+        RxStatus::Extracted,
+        RxStatus::NeedsReview,
+        RxStatus::Verified,
+    ] {
+        store.transition_prescription(rx, to, None, &actor).await?;
+    }
+    let item = store
+        .prescription(rx, &actor)
+        .await?
+        .items
+        .first()
+        .map(|i| i.id)
+        .ok_or(crate::StoreError::NotFound {
+            entity: "prescription item",
+            id: rx,
+        })?;
+    Ok((rx, item))
+}

@@ -18,6 +18,6 @@ pub use movements::{ReceiveLot, Reservation};
 pub use stock::{LotStock, ProductStock};
 
 pub(crate) use movements::{
-    lock_products, lot_availability, reservation_product as reservation_product_in, reserve_in,
+    allocate_fefo, lock_products, reservation_product as reservation_product_in, reserve_in,
     settle_reservation as settle, write_movement,
 };

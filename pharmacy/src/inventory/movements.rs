@@ -75,13 +75,7 @@ impl Store {
         let details = json!({ "lot_id": lot_id, "lot_number": receipt.lot_number, "expiry": clock::format_date(receipt.expiry), "quantity": receipt.quantity.get() });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "stock.receive",
-                entity: "product",
-                entity_id: receipt.product_id.to_string(),
-                details,
-            },
+            Event::new(actor, "stock.receive", "product", receipt.product_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -101,13 +95,7 @@ impl Store {
         let details = json!({ "reservation_id": reservation.id, "quantity": qty.get(), "lots": reservation.lots });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "stock.reserve",
-                entity: "product",
-                entity_id: product_id.to_string(),
-                details,
-            },
+            Event::new(actor, "stock.reserve", "product", product_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -123,13 +111,7 @@ impl Store {
         let details = json!({ "reservation_id": reservation_id });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "stock.release",
-                entity: "product",
-                entity_id: product_id.to_string(),
-                details,
-            },
+            Event::new(actor, "stock.release", "product", product_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -205,13 +187,7 @@ impl Store {
         let details = json!({ "lot_id": lot_id, "quantity": available });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "stock.expire",
-                entity: "product",
-                entity_id: product_id.to_string(),
-                details,
-            },
+            Event::new(actor, "stock.expire", "product", product_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -245,13 +221,7 @@ impl Store {
             json!({ "lot_id": lot_id, "kind": kind.as_str(), "quantity": qty, "reason": reason });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action,
-                entity: "product",
-                entity_id: product_id.to_string(),
-                details,
-            },
+            Event::new(actor, action, "product", product_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -288,18 +258,7 @@ pub(crate) async fn reserve_in(
     qty: Quantity,
     actor: &Actor,
 ) -> StoreResult<Reservation> {
-    let lots: Vec<LotAvailability> = lot_availability(tx, product_id)
-        .await?
-        .into_iter()
-        .map(|(l, _)| l)
-        .collect();
-    let picks = allocate(&lots, qty.get(), clock::today()).map_err(|available| {
-        StoreError::InsufficientStock {
-            product_id,
-            requested: qty.get(),
-            available,
-        }
-    })?;
+    let picks = allocate_fefo(tx, product_id, qty).await?;
     let id: i64 = sqlx::query("INSERT INTO reservations (product_id, quantity, status, created_at) VALUES ($1, $2, 'active', $3) RETURNING id")
         .bind(product_id)
         .bind(qty.get())
@@ -420,14 +379,25 @@ pub(crate) async fn write_movement(
     Ok(())
 }
 
-/// Every lot of a product with its ledger balance.
-pub(crate) async fn lot_availability(
+/// First-expiry-first-out picks for `qty` of a product's available stock,
+/// or the reason there are none.
+pub(crate) async fn allocate_fefo(
     tx: &mut Tx<'_>,
     product_id: i64,
-) -> StoreResult<Vec<(LotAvailability, Balance)>> {
+    qty: Quantity,
+) -> StoreResult<Vec<Allocation>> {
+    let lots = lot_availability(tx, product_id).await?;
+    allocate(&lots, qty.get(), clock::today()).map_err(|available| StoreError::InsufficientStock {
+        product_id,
+        requested: qty.get(),
+        available,
+    })
+}
+
+/// Every lot of a product with what is available in it.
+async fn lot_availability(tx: &mut Tx<'_>, product_id: i64) -> StoreResult<Vec<LotAvailability>> {
     let rows = sqlx::query(
-        "SELECT l.id, l.expiry, CAST(COALESCE(SUM(m.on_hand_delta), 0) AS BIGINT) AS on_hand, \
-                CAST(COALESCE(SUM(m.reserved_delta), 0) AS BIGINT) AS reserved \
+        "SELECT l.id, l.expiry, CAST(COALESCE(SUM(m.on_hand_delta - m.reserved_delta), 0) AS BIGINT) AS available \
          FROM lots l LEFT JOIN stock_movements m ON m.lot_id = l.id \
          WHERE l.product_id = $1 GROUP BY l.id, l.expiry",
     )
@@ -436,19 +406,11 @@ pub(crate) async fn lot_availability(
     .await?;
     rows.iter()
         .map(|row| {
-            let balance = Balance {
-                on_hand: row.try_get("on_hand")?,
-                reserved: row.try_get("reserved")?,
-            };
-            let expiry = clock::parse_date("expiry", &row.try_get::<String, _>("expiry")?)?;
-            Ok((
-                LotAvailability {
-                    lot_id: row.try_get("id")?,
-                    expiry,
-                    available: balance.available(),
-                },
-                balance,
-            ))
+            Ok(LotAvailability {
+                lot_id: row.try_get("id")?,
+                expiry: clock::parse_date("expiry", &row.try_get::<String, _>("expiry")?)?,
+                available: row.try_get("available")?,
+            })
         })
         .collect()
 }

@@ -21,6 +21,7 @@ use crate::audit::{self, Actor, Event};
 use crate::error::{StoreError, StoreResult};
 use crate::inventory::{MovementKind, lock_products, reserve_in, settle};
 use crate::prescriptions;
+use crate::status::{Stateful, guarded_update};
 use crate::text::Quantity;
 use crate::{Store, clock};
 
@@ -156,13 +157,7 @@ impl Store {
         let details = json!({ "product_id": product_id, "quantity": qty.get(), "prescription_item_id": prescription_item_id });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "cart.add",
-                entity: "patient",
-                entity_id: patient_id.to_string(),
-                details,
-            },
+            Event::new(actor, "cart.add", "patient", patient_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -244,13 +239,7 @@ impl Store {
         let details = json!({ "patient_id": patient_id, "lines": cart.len(), "total_cents": totals.total_cents });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.checkout",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details,
-            },
+            Event::new(actor, "order.checkout", "order", order_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -285,13 +274,7 @@ impl Store {
         let details = json!({ "amount_cents": total, "method": method.as_str(), "reference": receipt.reference, "invoice": number });
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.pay",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details,
-            },
+            Event::new(actor, "order.pay", "order", order_id).with(details),
         )
         .await?;
         tx.commit().await?;
@@ -304,13 +287,7 @@ impl Store {
         move_order(&mut tx, order_id, status, OrderStatus::Processing).await?;
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.process",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details: json!({}),
-            },
+            Event::new(actor, "order.process", "order", order_id),
         )
         .await?;
         tx.commit().await?;
@@ -366,13 +343,8 @@ impl Store {
             .await?;
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.ship",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details: json!({ "carrier": carrier.name(), "tracking": tracking }),
-            },
+            Event::new(actor, "order.ship", "order", order_id)
+                .with(json!({ "carrier": carrier.name(), "tracking": tracking })),
         )
         .await?;
         tx.commit().await?;
@@ -392,13 +364,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.deliver",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details: json!({}),
-            },
+            Event::new(actor, "order.deliver", "order", order_id),
         )
         .await?;
         tx.commit().await?;
@@ -432,13 +398,8 @@ impl Store {
         }
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.cancel",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details: json!({ "from": status.as_str() }),
-            },
+            Event::new(actor, "order.cancel", "order", order_id)
+                .with(json!({ "from": status.as_str() })),
         )
         .await?;
         tx.commit().await?;
@@ -468,13 +429,8 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
-            Event {
-                actor,
-                action: "order.return",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details: json!({ "reason": reason, "refund_cents": total }),
-            },
+            Event::new(actor, "order.return", "order", order_id)
+                .with(json!({ "reason": reason, "refund_cents": total })),
         )
         .await?;
         tx.commit().await?;
@@ -485,17 +441,7 @@ impl Store {
     pub async fn order(&self, order_id: i64, actor: &Actor) -> StoreResult<Order> {
         let mut tx = self.begin().await?;
         let order = load_order(&mut tx, order_id).await?;
-        audit::append(
-            &mut tx,
-            Event {
-                actor,
-                action: "order.read",
-                entity: "order",
-                entity_id: order_id.to_string(),
-                details: json!({}),
-            },
-        )
-        .await?;
+        audit::append(&mut tx, Event::new(actor, "order.read", "order", order_id)).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -526,13 +472,13 @@ impl Store {
         let details = json!({ "patient_id": patient_id, "orders": ids });
         audit::append(
             &mut tx,
-            Event {
+            Event::new(
                 actor,
-                action: "order.list",
-                entity: "order",
-                entity_id: patient_id.map_or("*".into(), |p| format!("patient:{p}")),
-                details,
-            },
+                "order.list",
+                "order",
+                patient_id.map_or("*".into(), |p| format!("patient:{p}")),
+            )
+            .with(details),
         )
         .await?;
         tx.commit().await?;
@@ -673,21 +619,7 @@ async fn move_order(
     if !from.can_become(to) {
         return Err(StoreError::IllegalOrderTransition { from, to });
     }
-    let changed =
-        sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to.as_str())
-            .bind(clock::now())
-            .bind(order_id)
-            .bind(from.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::Conflict(format!(
-            "order {order_id} changed while being updated; reload and retry"
-        )));
-    }
-    Ok(())
+    guarded_update(tx, Stateful::Order, order_id, from.as_str(), to.as_str()).await
 }
 
 async fn reservation_is_active(tx: &mut Tx<'_>, reservation_id: i64) -> StoreResult<bool> {

@@ -60,7 +60,6 @@ pub async fn verified_rx(
     refills: i64,
 ) -> (i64, i64, i64) {
     use rxflow_pharmacy::patients::NewPatient;
-    use rxflow_pharmacy::prescriptions::{NewItem, NewPrescription, RxStatus};
     let patient = store
         .create_patient(
             &NewPatient::parse("Ada", "Lovelace", "1950-12-10", "female").unwrap(),
@@ -68,24 +67,9 @@ pub async fn verified_rx(
         )
         .await
         .unwrap();
-    let mut item = NewItem::parse("testdrug", "1 tab po qd", quantity, refills).unwrap();
-    item.product_id = Some(product_id);
-    let new = NewPrescription {
-        patient_id: Some(patient),
-        items: vec![item],
-        ..Default::default()
-    };
-    let rx = store.create_prescription(&new, &actor()).await.unwrap();
-    for to in [
-        RxStatus::Extracted,
-        RxStatus::NeedsReview,
-        RxStatus::Verified,
-    ] {
-        store
-            .transition_prescription(rx, to, None, &actor())
+    let (rx, item) =
+        rxflow_pharmacy::testing::verified_item(store, patient, product_id, quantity, refills)
             .await
             .unwrap();
-    }
-    let item_id = store.prescription(rx, &actor()).await.unwrap().items[0].id;
-    (patient, rx, item_id)
+    (patient, rx, item)
 }
