@@ -176,3 +176,31 @@ async fn an_unverified_prescription_cannot_be_dispensed() {
         "nothing left the shelf"
     );
 }
+
+#[tokio::test]
+async fn daily_demand_follows_the_ledger_and_flags_empty_days() {
+    let store = fresh_store().await;
+    let p = product(&store, "00093-0311-01", true).await;
+    receive(&store, p, "A", 100, 5).await;
+    let (_, _, item) = verified_rx(&store, p, 5, 0).await;
+    store
+        .dispense(item, Source::Shelf(qty(5)), &actor())
+        .await
+        .unwrap();
+    let today = rxflow_pharmacy::clock::today();
+    let days = store
+        .daily_demand(p, today + time::Duration::days(2))
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 3, "today and two days after");
+    assert_eq!(
+        (days[0].dispensed, days[0].stockout),
+        (5, true),
+        "sold out today"
+    );
+    assert!(days[1..].iter().all(|d| d.dispensed == 0 && d.stockout));
+    assert!(matches!(
+        store.daily_demand(9999, today).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}

@@ -7,11 +7,13 @@
 //! product; on SQLite it takes the database write lock before anything is
 //! read, so no transaction ever decides on a stale balance.
 
+mod demand;
 mod fefo;
 mod ledger;
 mod movements;
 mod stock;
 
+pub use demand::DailyDemand;
 pub use fefo::{Allocation, LotAvailability, allocate};
 pub use ledger::{Balance, MovementKind};
 pub use movements::{ReceiveLot, Reservation};
