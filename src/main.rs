@@ -37,6 +37,8 @@ enum Command {
         #[command(subcommand)]
         command: cmd::store::AuditCommand,
     },
+    /// The drug knowledge base: build, search, check.
+    Kb(cmd::kb::KbArgs),
     /// Demand forecasts and reorder suggestions from a demand CSV.
     Forecast(Box<cmd::forecast::ForecastArgs>),
     /// Measure a component against an evaluation set.
@@ -50,6 +52,8 @@ enum Command {
 enum EvalCommand {
     /// Forecast accuracy and cost per model against a train/test split.
     Forecast(cmd::forecast::EvalForecastArgs),
+    /// Interaction detection against labelled drug pairs.
+    Ddi(cmd::eval_ddi::EvalDdiArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
             .map(|()| ExitCode::SUCCESS),
         Command::Audit { command } => cmd::store::audit(&config, command).await,
+        Command::Kb(args) => cmd::kb::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Eval {
+            command: EvalCommand::Ddi(args),
+        } => cmd::eval_ddi::run(args).map(|()| ExitCode::SUCCESS),
         Command::Forecast(args) => cmd::forecast::run(*args).map(|()| ExitCode::SUCCESS),
         Command::Eval {
             command: EvalCommand::Forecast(args),

@@ -1,3 +1,5 @@
+pub mod eval_ddi;
 pub mod forecast;
+pub mod kb;
 pub mod serve;
 pub mod store;

@@ -1,0 +1,120 @@
+//! Daily dose above the labelled maximum (`max_daily_doses.csv`). The same
+//! ingredient on several items is summed. The alert threshold is the highest
+//! adult maximum for the route; geriatric and renal rows apply when the
+//! profile says so; lower, indication-specific maxima are informational.
+
+use crate::finding::{Draft, Finding, FindingKind, SourceRef};
+use crate::kb::Kb;
+use crate::model::{IngredientId, Lang, MaxDose};
+use crate::regimen::{DoseUnit, PatientProfile, Regimen};
+use crate::severity::Severity;
+use std::collections::BTreeMap;
+
+fn limit(row: &MaxDose, profile: &PatientProfile) -> Option<f64> {
+    if row.per_kg {
+        profile.weight_kg.map(|w| row.max_daily_dose * w)
+    } else {
+        Some(row.max_daily_dose)
+    }
+}
+
+fn applies(row: &MaxDose, profile: &PatientProfile) -> bool {
+    match row.population.as_str() {
+        "geriatric" => profile.age_years.is_some_and(|a| a >= 65.0),
+        "renal" => profile.renal_impairment == Some(true),
+        _ => true,
+    }
+}
+
+pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &mut Vec<Finding>) {
+    // ingredient -> (daily total, unit, labels, route)
+    let mut totals: BTreeMap<
+        IngredientId,
+        (f64, DoseUnit, Vec<String>, Option<crate::regimen::Route>),
+    > = BTreeMap::new();
+    for item in &regimen.items {
+        let (Some(dose), [ing]) = (item.dose, item.ingredients.as_slice()) else {
+            continue;
+        };
+        let e = totals
+            .entry(*ing)
+            .or_insert((0.0, dose.unit, Vec::new(), item.route));
+        if let Some(v) = dose.unit.convert(dose.daily(), e.1) {
+            e.0 += v;
+            e.2.push(item.label.clone());
+        }
+    }
+    for (ing, (daily, unit, labels, route)) in totals {
+        let rows: Vec<&MaxDose> =
+            kb.t.max_doses
+                .iter()
+                .filter(|r| r.ingredient == ing && applies(r, profile))
+                // Rows name one route or several ("intravenous/intramuscular").
+                .filter(|r| {
+                    route.is_none_or(|rt| {
+                        r.route.is_empty() || r.route.split(' ').any(|x| x == rt.as_str())
+                    })
+                })
+                .collect();
+        let in_unit = |r: &MaxDose| -> Option<f64> {
+            let u: DoseUnit = r.unit.parse().ok()?;
+            u.convert(limit(r, profile)?, unit)
+        };
+        let general = rows
+            .iter()
+            .filter(|r| r.population == "adult")
+            .filter_map(|r| in_unit(r).map(|l| (l, *r)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let special = rows
+            .iter()
+            .filter(|r| r.population != "adult")
+            .filter_map(|r| in_unit(r).map(|l| (l, *r)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let indication = rows
+            .iter()
+            .filter(|r| r.population == "adult")
+            .filter_map(|r| in_unit(r).map(|l| (l, *r)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let hit = match (general, special, indication) {
+            (Some((l, r)), _, _) if daily > l => Some((Severity::Major, l, r)),
+            (_, Some((l, r)), _) if daily > l => Some((Severity::Major, l, r)),
+            (_, _, Some((l, r))) if daily > l => Some((Severity::Minor, l, r)),
+            _ => None,
+        };
+        let Some((severity, lim, row)) = hit else {
+            continue;
+        };
+        let name = kb.ingredient_name(ing);
+        let u = format!("{unit:?}").to_lowercase();
+        let context = [
+            row.population.as_str(),
+            row.condition.as_str(),
+            row.form_note.as_str(),
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+        out.push(
+            Draft {
+                kind: FindingKind::DoseAboveMaximum,
+                severity,
+                drugs: labels,
+                ingredients: vec![name.to_string()],
+                summary: format!("{name}: {daily} {u}/day exceeds the maximum of {lim} {u}/day ({context})"),
+                mechanism: "Daily dose above the labelled maximum raises the risk of dose-related toxicity.".into(),
+                management: "Verify the dose and frequency with the prescriber before dispensing.".into(),
+                lang: Lang::En,
+                evidence: "label maximum daily dose (curated)".into(),
+                sources: vec![SourceRef {
+                    source: "data/kb/max_daily_doses.csv".into(),
+                    id: format!("row {}", row.row).into(),
+                    severity,
+                    citation: row.citation.as_str().into(),
+                }],
+            }
+            .build(kb.snapshot_id()),
+        );
+    }
+}
