@@ -121,3 +121,16 @@ pub async fn verified_item(
         })?;
     Ok((rx, item))
 }
+
+/// Lots whose balance projection differs from the sum of their ledger; zero
+/// when the two agree.
+pub async fn projection_mismatches(store: &Store) -> StoreResult<i64> {
+    use sqlx::Row;
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT lot_id, SUM(on_hand_delta) AS h, SUM(reserved_delta) AS r FROM stock_movements GROUP BY lot_id) s \
+         LEFT JOIN lot_balances b ON b.lot_id = s.lot_id WHERE b.lot_id IS NULL OR b.on_hand <> s.h OR b.reserved <> s.r",
+    )
+    .fetch_one(store.pool())
+    .await?
+    .try_get("n")?)
+}

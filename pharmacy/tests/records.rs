@@ -152,6 +152,13 @@ async fn demo_seed_fills_an_empty_store_once_with_consistent_stock() {
     .try_get("n")
     .unwrap();
     assert_eq!(negative, 0, "no lot is ever below zero");
+    assert_eq!(
+        rxflow_pharmacy::testing::projection_mismatches(&store)
+            .await
+            .unwrap(),
+        0,
+        "balances equal the ledger"
+    );
     assert!(
         !store.expiring_within(90).await.unwrap().is_empty(),
         "some lots are near expiry"

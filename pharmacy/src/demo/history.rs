@@ -79,6 +79,7 @@ pub async fn simulate_and_load(
         );
         let lot_ids = insert_lots(&mut tx, product.id, location_id, &sim.lots).await?;
         insert_movements(&mut tx, &lot_ids, &sim.movements).await?;
+        project_balances(&mut tx, product.id).await?;
         loaded.lots += sim.lots.len();
         loaded.movements += sim.movements.len();
     }
@@ -339,5 +340,22 @@ async fn insert_movements(
         }
         query.execute(&mut **tx).await?;
     }
+    Ok(())
+}
+
+/// The bulk load bypasses `write_movement`, so it builds the balance
+/// projection of the product's lots from their ledger in one statement.
+async fn project_balances(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    product_id: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO lot_balances (lot_id, on_hand, reserved) \
+         SELECT m.lot_id, SUM(m.on_hand_delta), SUM(m.reserved_delta) FROM stock_movements m JOIN lots l ON l.id = m.lot_id \
+         WHERE l.product_id = $1 GROUP BY m.lot_id",
+    )
+    .bind(product_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

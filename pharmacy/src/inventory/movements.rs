@@ -376,6 +376,13 @@ pub(crate) async fn write_movement(
     .bind(clock::now())
     .execute(&mut **tx)
     .await?;
+    // The row exists from the lot's creation; the CHECKs refuse a negative or oversold lot.
+    sqlx::query("UPDATE lot_balances SET on_hand = on_hand + $1, reserved = reserved + $2 WHERE lot_id = $3")
+        .bind(on_hand_delta)
+        .bind(reserved_delta)
+        .bind(lot_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -397,9 +404,8 @@ pub(crate) async fn allocate_fefo(
 /// Every lot of a product with what is available in it.
 async fn lot_availability(tx: &mut Tx<'_>, product_id: i64) -> StoreResult<Vec<LotAvailability>> {
     let rows = sqlx::query(
-        "SELECT l.id, l.expiry, CAST(COALESCE(SUM(m.on_hand_delta - m.reserved_delta), 0) AS BIGINT) AS available \
-         FROM lots l LEFT JOIN stock_movements m ON m.lot_id = l.id \
-         WHERE l.product_id = $1 GROUP BY l.id, l.expiry",
+        "SELECT l.id, l.expiry, CAST(COALESCE(b.on_hand - b.reserved, 0) AS BIGINT) AS available \
+         FROM lots l LEFT JOIN lot_balances b ON b.lot_id = l.id WHERE l.product_id = $1",
     )
     .bind(product_id)
     .fetch_all(&mut **tx)
@@ -416,17 +422,17 @@ async fn lot_availability(tx: &mut Tx<'_>, product_id: i64) -> StoreResult<Vec<L
 }
 
 async fn lot_balance(tx: &mut Tx<'_>, lot_id: i64) -> StoreResult<Balance> {
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(on_hand_delta), 0) AS BIGINT) AS on_hand, CAST(COALESCE(SUM(reserved_delta), 0) AS BIGINT) AS reserved \
-         FROM stock_movements WHERE lot_id = $1",
-    )
-    .bind(lot_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(Balance {
-        on_hand: row.try_get("on_hand")?,
-        reserved: row.try_get("reserved")?,
-    })
+    let row = sqlx::query("SELECT on_hand, reserved FROM lot_balances WHERE lot_id = $1")
+        .bind(lot_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        Some(row) => Ok(Balance {
+            on_hand: row.try_get("on_hand")?,
+            reserved: row.try_get("reserved")?,
+        }),
+        None => Ok(Balance::default()),
+    }
 }
 
 async fn lot_product(tx: &mut Tx<'_>, lot_id: i64) -> StoreResult<(i64, Date)> {
@@ -462,7 +468,7 @@ async fn upsert_lot(tx: &mut Tx<'_>, receipt: &ReceiveLot, location_id: i64) -> 
         }
         return Ok(row.try_get("id")?);
     }
-    Ok(sqlx::query("INSERT INTO lots (product_id, location_id, lot_number, expiry, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let id: i64 = sqlx::query("INSERT INTO lots (product_id, location_id, lot_number, expiry, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(receipt.product_id)
         .bind(location_id)
         .bind(&receipt.lot_number)
@@ -470,5 +476,10 @@ async fn upsert_lot(tx: &mut Tx<'_>, receipt: &ReceiveLot, location_id: i64) -> 
         .bind(clock::now())
         .fetch_one(&mut **tx)
         .await?
-        .try_get("id")?)
+        .try_get("id")?;
+    sqlx::query("INSERT INTO lot_balances (lot_id, on_hand, reserved) VALUES ($1, 0, 0)")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
 }

@@ -1,4 +1,4 @@
-//! Read-side stock queries, all derived from the ledger.
+//! Read-side stock queries, from the per-lot balances the ledger maintains.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -29,10 +29,8 @@ pub struct ProductStock {
     pub lots: Vec<LotStock>,
 }
 
-const LOT_STOCK: &str = "SELECT l.id AS lot_id, l.product_id, l.lot_number, l.expiry, loc.name AS location, \
-       CAST(COALESCE(SUM(m.on_hand_delta), 0) AS BIGINT) AS on_hand, \
-       CAST(COALESCE(SUM(m.reserved_delta), 0) AS BIGINT) AS reserved \
-     FROM lots l JOIN locations loc ON loc.id = l.location_id LEFT JOIN stock_movements m ON m.lot_id = l.id";
+const LOT_STOCK: &str = "SELECT l.id AS lot_id, l.product_id, l.lot_number, l.expiry, loc.name AS location, b.on_hand, b.reserved \
+     FROM lots l JOIN locations loc ON loc.id = l.location_id JOIN lot_balances b ON b.lot_id = l.id";
 
 fn lot_stock(row: &sqlx::any::AnyRow) -> StoreResult<LotStock> {
     let on_hand: i64 = row.try_get("on_hand")?;
@@ -55,8 +53,7 @@ impl Store {
     pub async fn product_stock(&self, product_id: i64) -> StoreResult<ProductStock> {
         self.product(product_id).await?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "{LOT_STOCK} WHERE l.product_id = $1 GROUP BY l.id, l.product_id, l.lot_number, l.expiry, loc.name \
-             HAVING COALESCE(SUM(m.on_hand_delta), 0) <> 0 ORDER BY l.expiry, l.id"
+            "{LOT_STOCK} WHERE l.product_id = $1 AND b.on_hand <> 0 ORDER BY l.expiry, l.id"
         ));
         let rows = sqlx::query(sql)
             .bind(product_id)
@@ -91,8 +88,7 @@ impl Store {
     pub async fn expiring_within(&self, days: i64) -> StoreResult<Vec<LotStock>> {
         let limit = clock::format_date(clock::today() + time::Duration::days(days.clamp(0, 3650)));
         let sql = sqlx::AssertSqlSafe(format!(
-            "{LOT_STOCK} WHERE l.expiry <= $1 GROUP BY l.id, l.product_id, l.lot_number, l.expiry, loc.name \
-             HAVING COALESCE(SUM(m.on_hand_delta), 0) > 0 ORDER BY l.expiry, l.id"
+            "{LOT_STOCK} WHERE l.expiry <= $1 AND b.on_hand > 0 ORDER BY l.expiry, l.id"
         ));
         let rows = sqlx::query(sql).bind(&limit).fetch_all(&self.pool).await?;
         rows.iter().map(lot_stock).collect()
