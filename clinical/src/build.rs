@@ -532,16 +532,12 @@ impl Builder {
         }
         for (n, r) in c.max_doses.iter().enumerate() {
             let ingredient = self.curated_id(&r.drug);
+            let mut limit = r.clone();
+            limit.route = name_key(&r.route);
+            limit.unit = r.unit.trim().to_string();
             self.tables.max_doses.push(MaxDose {
                 ingredient,
-                route: name_key(&r.route),
-                form_note: r.form_note.clone(),
-                max_daily_dose: r.max_daily_dose,
-                unit: r.unit.trim().to_string(),
-                per_kg: r.per_kg,
-                population: r.population.clone(),
-                condition: r.condition.clone(),
-                citation: r.citation.clone(),
+                limit,
                 row: n as u32 + 1,
             });
         }

@@ -253,17 +253,12 @@ pub struct AllergyCross {
     pub citation: String,
 }
 
+/// A maximum-daily-dose row linked to its ingredient. The row keeps the
+/// curated text, with route and unit normalised at build time.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MaxDose {
     pub ingredient: IngredientId,
-    pub route: String,
-    pub form_note: String,
-    pub max_daily_dose: f64,
-    pub unit: String,
-    pub per_kg: bool,
-    pub population: String,
-    pub condition: String,
-    pub citation: String,
+    pub limit: crate::sources::curated::MaxDoseRow,
     /// 1-based data row in `max_daily_doses.csv`, for the finding's source.
     pub row: u32,
 }

@@ -11,15 +11,15 @@ use crate::severity::Severity;
 use std::collections::BTreeMap;
 
 fn limit(row: &MaxDose, profile: &PatientProfile) -> Option<f64> {
-    if row.per_kg {
-        profile.weight_kg.map(|w| row.max_daily_dose * w)
+    if row.limit.per_kg {
+        profile.weight_kg.map(|w| row.limit.max_daily_dose * w)
     } else {
-        Some(row.max_daily_dose)
+        Some(row.limit.max_daily_dose)
     }
 }
 
 fn applies(row: &MaxDose, profile: &PatientProfile) -> bool {
-    match row.population.as_str() {
+    match row.limit.population.as_str() {
         "geriatric" => profile.age_years.is_some_and(|a| a >= 65.0),
         "renal" => profile.renal_impairment == Some(true),
         _ => true,
@@ -45,34 +45,35 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &
         }
     }
     for (ing, (daily, unit, labels, route)) in totals {
-        let rows: Vec<&MaxDose> =
-            kb.t.max_doses
-                .iter()
-                .filter(|r| r.ingredient == ing && applies(r, profile))
-                // Rows name one route or several ("intravenous/intramuscular").
-                .filter(|r| {
-                    route.is_none_or(|rt| {
-                        r.route.is_empty() || r.route.split(' ').any(|x| x == rt.as_str())
-                    })
+        let rows: Vec<&MaxDose> = kb
+            .t
+            .max_doses
+            .iter()
+            .filter(|r| r.ingredient == ing && applies(r, profile))
+            // Rows name one route or several ("intravenous/intramuscular").
+            .filter(|r| {
+                route.is_none_or(|rt| {
+                    r.limit.route.is_empty() || r.limit.route.split(' ').any(|x| x == rt.as_str())
                 })
-                .collect();
+            })
+            .collect();
         let in_unit = |r: &MaxDose| -> Option<f64> {
-            let u: DoseUnit = r.unit.parse().ok()?;
+            let u: DoseUnit = r.limit.unit.parse().ok()?;
             u.convert(limit(r, profile)?, unit)
         };
         let general = rows
             .iter()
-            .filter(|r| r.population == "adult")
+            .filter(|r| r.limit.population == "adult")
             .filter_map(|r| in_unit(r).map(|l| (l, *r)))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let special = rows
             .iter()
-            .filter(|r| r.population != "adult")
+            .filter(|r| r.limit.population != "adult")
             .filter_map(|r| in_unit(r).map(|l| (l, *r)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         let indication = rows
             .iter()
-            .filter(|r| r.population == "adult")
+            .filter(|r| r.limit.population == "adult")
             .filter_map(|r| in_unit(r).map(|l| (l, *r)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         let hit = match (general, special, indication) {
@@ -87,9 +88,9 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &
         let name = kb.ingredient_name(ing);
         let u = format!("{unit:?}").to_lowercase();
         let context = [
-            row.population.as_str(),
-            row.condition.as_str(),
-            row.form_note.as_str(),
+            row.limit.population.as_str(),
+            row.limit.condition.as_str(),
+            row.limit.form_note.as_str(),
         ]
         .iter()
         .filter(|s| !s.is_empty())
@@ -111,7 +112,7 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &
                     source: "data/kb/max_daily_doses.csv".into(),
                     id: format!("row {}", row.row).into(),
                     severity,
-                    citation: row.citation.as_str().into(),
+                    citation: row.limit.citation.as_str().into(),
                 }],
             }
             .build(kb.snapshot_id()),
