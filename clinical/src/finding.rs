@@ -131,7 +131,7 @@ pub struct Finding {
     pub fhir_severity: FhirSeverity,
     pub cds_indicator: CdsIndicator,
     /// Regimen item labels involved.
-    pub drugs: Vec<String>,
+    pub drugs: Vec<Arc<str>>,
     /// Active ingredients involved.
     pub ingredients: Vec<String>,
     pub summary: String,
@@ -149,14 +149,14 @@ pub struct Finding {
     /// All levels of a conditional rule, most severe first.
     pub levels: Vec<RuleLevel>,
     pub override_reasons: Cow<'static, [OverrideReason]>,
-    pub snapshot_id: String,
+    pub snapshot_id: Arc<str>,
 }
 
 /// The parts every check fills in; `build` derives the rest.
 pub(crate) struct Draft {
     pub kind: FindingKind,
     pub severity: Severity,
-    pub drugs: Vec<String>,
+    pub drugs: Vec<Arc<str>>,
     pub ingredients: Vec<String>,
     pub summary: String,
     pub mechanism: Arc<str>,
@@ -167,7 +167,7 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
-    pub fn build(self, snapshot_id: &str) -> Finding {
+    pub fn build(self, snapshot_id: &Arc<str>) -> Finding {
         Finding {
             kind: self.kind,
             severity: self.severity,
@@ -185,7 +185,7 @@ impl Draft {
             condition: None,
             levels: Vec::new(),
             override_reasons: Cow::Borrowed(override_reasons(self.kind)),
-            snapshot_id: snapshot_id.to_string(),
+            snapshot_id: Arc::clone(snapshot_id),
         }
     }
 }

@@ -10,10 +10,11 @@ use crate::text::name_key;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 pub struct Kb {
-    id: String,
+    id: Arc<str>,
     dir: PathBuf,
     pub(crate) t: Tables,
     pair_lookup: FxHashMap<u64, u32>,
@@ -21,6 +22,9 @@ pub struct Kb {
     pub(crate) products_by_ingredient: Vec<Vec<u32>>,
     /// Duplicate-therapy groups of each ingredient (most have none).
     pub(crate) duplicate_groups_of: Vec<Vec<u32>>,
+    /// Allergy groups by the name key of their id, name or alias: allergy
+    /// text is matched on every check, so the keys are folded once here.
+    pub(crate) allergy_groups_by_key: FxHashMap<String, Vec<usize>>,
     pub(crate) index: NameIndex,
 }
 
@@ -103,20 +107,27 @@ impl Kb {
                 }
             }
         }
+        let allergy_groups_by_key = allergy_keys(&t);
         Ok(Kb {
-            id: manifest.snapshot_id,
+            id: manifest.snapshot_id.into(),
             dir: dir.to_path_buf(),
             t,
             pair_lookup,
             ingredient_lookup,
             products_by_ingredient,
             duplicate_groups_of,
+            allergy_groups_by_key,
             index,
         })
     }
 
     /// Recorded on every finding, so a past check can be replayed.
     pub fn snapshot_id(&self) -> &str {
+        &self.id
+    }
+
+    /// Shared by every finding instead of copied into each.
+    pub(crate) fn snapshot_arc(&self) -> &Arc<str> {
         &self.id
     }
 
@@ -242,4 +253,20 @@ fn validate(t: &Tables) -> std::result::Result<(), String> {
         Some((reason, _)) => Err((*reason).to_string()),
         None => Ok(()),
     }
+}
+
+fn allergy_keys(t: &Tables) -> FxHashMap<String, Vec<usize>> {
+    let mut by_key: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, g) in t.allergy_groups.iter().enumerate() {
+        let keys = [name_key(&g.id), name_key(&g.name)]
+            .into_iter()
+            .chain(g.aliases.iter().cloned());
+        for key in keys {
+            let groups = by_key.entry(key).or_default();
+            if !groups.contains(&i) {
+                groups.push(i);
+            }
+        }
+    }
+    by_key
 }

@@ -6,6 +6,7 @@ use crate::error::{ClinicalError, Result};
 use crate::model::IngredientId;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -222,7 +223,7 @@ pub fn parse_dose_spec(spec: &str) -> Result<(String, Dose)> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegimenItem {
     /// What the prescription or profile calls it ("Bactrim DS").
-    pub label: String,
+    pub label: Arc<str>,
     pub ingredients: Vec<IngredientId>,
     /// Product index when the exact product is known (NDC).
     pub product: Option<u32>,
@@ -233,7 +234,7 @@ pub struct RegimenItem {
 
 impl RegimenItem {
     pub fn new(
-        label: impl Into<String>,
+        label: impl Into<Arc<str>>,
         ingredients: Vec<IngredientId>,
         status: ItemStatus,
     ) -> Self {

@@ -114,7 +114,7 @@ fn interaction_english_text_and_us_rules_combine() {
     assert_eq!(f[0].kind, FindingKind::Interaction);
     assert_eq!(f[0].severity, Severity::Major);
     assert_eq!(f[0].sources.len(), 2);
-    assert_eq!(f[0].snapshot_id, "kb-fixture");
+    assert_eq!(&*f[0].snapshot_id, "kb-fixture");
 }
 
 #[test]

@@ -109,7 +109,7 @@ fn findings_carry_the_snapshot_id_and_sources() {
     let f = kb.check(&Regimen::new(items), &PatientProfile::default());
     assert!(!f.is_empty());
     for x in &f {
-        assert_eq!(x.snapshot_id, kb.snapshot_id());
+        assert_eq!(&*x.snapshot_id, kb.snapshot_id());
         assert!(
             !x.sources.is_empty() && !x.management.is_empty() && !x.override_reasons.is_empty()
         );

@@ -27,14 +27,13 @@ fn allergen(kb: &Kb, text: &str) -> Allergen {
         .filter(|e| name_key(&e.text) == key)
         .flat_map(|e| e.ingredients.iter().copied())
         .collect();
+    let named = kb.allergy_groups_by_key.get(&key);
     let groups =
         kb.t.allergy_groups
             .iter()
             .enumerate()
-            .filter(|(_, g)| {
-                name_key(&g.id) == key
-                    || name_key(&g.name) == key
-                    || g.aliases.contains(&key)
+            .filter(|(i, g)| {
+                named.is_some_and(|n| n.contains(i))
                     || g.members.iter().any(|m| ingredients.contains(m))
             })
             .map(|(i, _)| i)
@@ -128,7 +127,7 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &
                             evidence: "allergy record and cross-sensitivity groups".into(),
                             sources: hits.into_iter().map(|h| h.2).collect(),
                         }
-                        .build(kb.snapshot_id()),
+                        .build(kb.snapshot_arc()),
                     );
                 }
             }

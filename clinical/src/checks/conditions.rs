@@ -67,18 +67,16 @@ fn dose_threshold(text: &str) -> Option<(f64, bool)> {
 fn subject<'a>(
     text: &str,
     items: [&'a RegimenItem; 2],
-    names: [&[String]; 2],
+    names: [&str; 2],
 ) -> Option<&'a RegimenItem> {
     let t = text.to_ascii_lowercase();
-    (0..2)
-        .find(|&k| names[k].iter().any(|n| t.contains(n.as_str())))
-        .map(|k| items[k])
+    (0..2).find(|&k| t.contains(names[k])).map(|k| items[k])
 }
 
 pub(crate) fn evaluate(
     rule: &Rule,
     items: [&RegimenItem; 2],
-    names: [&[String]; 2],
+    names: [&str; 2],
     profile: &PatientProfile,
 ) -> Status {
     let (Some(text), Some(kind)) = (rule.condition.as_deref(), rule.condition_kind) else {

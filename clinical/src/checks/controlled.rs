@@ -52,7 +52,7 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, out: &mut Vec<Finding>) {
                     citation: "FDA NDC directory 2019, DEASCHEDULE; 21 CFR 1306".into(),
                 }],
             }
-            .build(kb.snapshot_id()),
+            .build(kb.snapshot_arc()),
         );
     }
 }

@@ -6,9 +6,10 @@
 use crate::finding::{Draft, Finding, FindingKind, SourceRef};
 use crate::kb::Kb;
 use crate::model::{IngredientId, Lang, MaxDose};
-use crate::regimen::{DoseUnit, PatientProfile, Regimen};
+use crate::regimen::{DoseUnit, PatientProfile, Regimen, Route};
 use crate::severity::Severity;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 fn limit(row: &MaxDose, profile: &PatientProfile) -> Option<f64> {
     if row.limit.per_kg {
@@ -26,25 +27,38 @@ fn applies(row: &MaxDose, profile: &PatientProfile) -> bool {
     }
 }
 
+/// One ingredient's daily total across the regimen's items.
+struct Total {
+    daily: f64,
+    unit: DoseUnit,
+    labels: Vec<Arc<str>>,
+    route: Option<Route>,
+}
+
 pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &mut Vec<Finding>) {
-    // ingredient -> (daily total, unit, labels, route)
-    let mut totals: BTreeMap<
-        IngredientId,
-        (f64, DoseUnit, Vec<String>, Option<crate::regimen::Route>),
-    > = BTreeMap::new();
+    let mut totals: BTreeMap<IngredientId, Total> = BTreeMap::new();
     for item in &regimen.items {
         let (Some(dose), [ing]) = (item.dose, item.ingredients.as_slice()) else {
             continue;
         };
-        let e = totals
-            .entry(*ing)
-            .or_insert((0.0, dose.unit, Vec::new(), item.route));
-        if let Some(v) = dose.unit.convert(dose.daily(), e.1) {
-            e.0 += v;
-            e.2.push(item.label.clone());
+        let t = totals.entry(*ing).or_insert(Total {
+            daily: 0.0,
+            unit: dose.unit,
+            labels: Vec::new(),
+            route: item.route,
+        });
+        if let Some(v) = dose.unit.convert(dose.daily(), t.unit) {
+            t.daily += v;
+            t.labels.push(Arc::clone(&item.label));
         }
     }
-    for (ing, (daily, unit, labels, route)) in totals {
+    for (ing, t) in totals {
+        let Total {
+            daily,
+            unit,
+            labels,
+            route,
+        } = t;
         let rows: Vec<&MaxDose> = kb
             .t
             .max_doses
@@ -115,7 +129,7 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &
                     citation: row.limit.citation.as_str().into(),
                 }],
             }
-            .build(kb.snapshot_id()),
+            .build(kb.snapshot_arc()),
         );
     }
 }

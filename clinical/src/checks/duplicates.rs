@@ -8,6 +8,7 @@ use crate::model::{IngredientId, Lang};
 use crate::regimen::Regimen;
 use crate::severity::Severity;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 pub(super) fn check(kb: &Kb, regimen: &Regimen, out: &mut Vec<Finding>) {
     let mut therapy: Vec<(usize, BTreeSet<IngredientId>, BTreeSet<usize>)> = Vec::new();
@@ -15,7 +16,7 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, out: &mut Vec<Finding>) {
         let (a, b) = (&regimen.items[x], &regimen.items[y]);
         for &i in &a.ingredients {
             if b.ingredients.contains(&i) {
-                out.push(same_ingredient(kb, &a.label, &b.label, i));
+                out.push(same_ingredient(kb, [&a.label, &b.label], i));
             }
             let gi = kb
                 .duplicate_groups_of
@@ -57,7 +58,7 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, out: &mut Vec<Finding>) {
             Draft {
                 kind: FindingKind::DuplicateTherapy,
                 severity: group.severity,
-                drugs: its.iter().map(|&k| regimen.items[k].label.clone()).collect(),
+                drugs: its.iter().map(|&k| Arc::clone(&regimen.items[k].label)).collect(),
                 ingredients: names.clone(),
                 summary: format!("Duplicate therapy ({}): {}", group.name, names.join(", ")),
                 mechanism: group.rationale.as_str().into(),
@@ -71,18 +72,18 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, out: &mut Vec<Finding>) {
                     citation: group.citation.as_str().into(),
                 }],
             }
-            .build(kb.snapshot_id()),
+            .build(kb.snapshot_arc()),
         );
         reported.push(ings);
     }
 }
 
-fn same_ingredient(kb: &Kb, a: &str, b: &str, id: IngredientId) -> Finding {
+fn same_ingredient(kb: &Kb, [a, b]: [&Arc<str>; 2], id: IngredientId) -> Finding {
     let name = kb.ingredient_name(id).to_string();
     Draft {
         kind: FindingKind::DuplicateIngredient,
         severity: Severity::Major,
-        drugs: vec![a.to_string(), b.to_string()],
+        drugs: vec![Arc::clone(a), Arc::clone(b)],
         ingredients: vec![name.clone()],
         summary: format!("{name} is in both {a} and {b}"),
         mechanism: "The same active ingredient from two products adds up: the total dose may exceed the maximum.".into(),
@@ -96,5 +97,5 @@ fn same_ingredient(kb: &Kb, a: &str, b: &str, id: IngredientId) -> Finding {
             citation: "rxflow builder rule (data/kb/duplicate_therapy.toml header)".into(),
         }],
     }
-    .build(kb.snapshot_id())
+    .build(kb.snapshot_arc())
 }

@@ -11,6 +11,7 @@ use crate::kb::Kb;
 use crate::model::{IngredientId, Rule, RuleSource};
 use crate::regimen::{PatientProfile, Regimen, RegimenItem};
 use crate::severity::Severity;
+use std::sync::Arc;
 
 pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &mut Vec<Finding>) {
     for (x, y) in regimen.pairs() {
@@ -43,17 +44,14 @@ fn finding(
     rule_ids: &[u32],
     profile: &PatientProfile,
 ) -> Option<Finding> {
-    let names = [
-        vec![kb.ingredient_name(ids[0]).to_string()],
-        vec![kb.ingredient_name(ids[1]).to_string()],
-    ];
+    let names = [kb.ingredient_name(ids[0]), kb.ingredient_name(ids[1])];
     // Each rule with its severity for this pair: a conditional rule may
     // have levels limited to other members of its classes.
     let kept: Vec<(&Rule, Status, Severity)> = rule_ids
         .iter()
         .filter_map(|&r| kb.rule(r))
         .map(|r| (r, r.severity_for(ids[0], ids[1])))
-        .map(|(r, sev)| (r, evaluate(r, items, [&names[0], &names[1]], profile), sev))
+        .map(|(r, sev)| (r, evaluate(r, items, names, profile), sev))
         .filter(|(_, s, _)| *s != Status::NotMet)
         .collect();
     let overriding = kept.iter().any(|(r, _, _)| r.overrides_ansm);
@@ -86,16 +84,16 @@ fn finding(
     let mut f = Draft {
         kind: FindingKind::Interaction,
         severity,
-        drugs: items.iter().map(|i| i.label.clone()).collect(),
-        ingredients: names.concat(),
-        summary: format!("{} + {}: {severity} interaction", names[0][0], names[1][0]),
+        drugs: items.iter().map(|i| Arc::clone(&i.label)).collect(),
+        ingredients: names.map(str::to_string).into(),
+        summary: format!("{} + {}: {severity} interaction", names[0], names[1]),
         mechanism: primary.mechanism.clone(),
         management: primary.management.clone(),
         lang: primary.lang,
         evidence,
         sources,
     }
-    .build(kb.snapshot_id());
+    .build(kb.snapshot_arc());
     let levels: Vec<_> = primary.levels_for(ids[0], ids[1]).cloned().collect();
     if levels.len() > 1 {
         f.conditional = true;
