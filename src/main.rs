@@ -39,6 +39,8 @@ enum Command {
     },
     /// The drug knowledge base: build, search, check.
     Kb(cmd::kb::KbArgs),
+    /// Read a prescription image; train the intake tagger.
+    Intake(Box<cmd::intake::IntakeArgs>),
     /// Demand forecasts and reorder suggestions from a demand CSV.
     Forecast(Box<cmd::forecast::ForecastArgs>),
     /// Measure a component against an evaluation set.
@@ -54,6 +56,8 @@ enum EvalCommand {
     Forecast(cmd::forecast::EvalForecastArgs),
     /// Interaction detection against labelled drug pairs.
     Ddi(cmd::eval_ddi::EvalDdiArgs),
+    /// Prescription reading against a directory of labelled images.
+    Intake(cmd::intake::EvalIntakeArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +91,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval {
             command: EvalCommand::Ddi(args),
         } => cmd::eval_ddi::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Intake(args) => cmd::intake::run(*args).map(|()| ExitCode::SUCCESS),
+        Command::Eval {
+            command: EvalCommand::Intake(args),
+        } => cmd::intake::run_eval(args).map(|()| ExitCode::SUCCESS),
         Command::Forecast(args) => cmd::forecast::run(*args).map(|()| ExitCode::SUCCESS),
         Command::Eval {
             command: EvalCommand::Forecast(args),

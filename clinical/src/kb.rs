@@ -156,6 +156,11 @@ impl Kb {
         self.t.products.get(index as usize)
     }
 
+    /// Every product, in index order.
+    pub fn products(&self) -> &[Product] {
+        &self.t.products
+    }
+
     /// The interaction rules recorded for an unordered ingredient pair.
     pub(crate) fn pair_rules(&self, a: IngredientId, b: IngredientId) -> &[u32] {
         match self.pair_lookup.get(&pair_key(a, b)) {

@@ -1,0 +1,271 @@
+//! Printed label cues ("DOB:", "Refills:", "Sig:"): where a prescription
+//! labels a value, the label decides its role, whatever the tagger says.
+//! The tagger is left the unlabelled text (drug lines, bare names, sigs
+//! without "Sig"), which is what it is for.
+
+use crate::tagger::labels::{Role, Span};
+
+/// Label words per role, longest first within a role so that "date of
+/// birth" wins over "date".
+const CUES: &[(&str, Role)] = &[
+    ("date of birth", Role::Dob),
+    ("birth date", Role::Dob),
+    ("birthdate", Role::Dob),
+    ("d.o.b.", Role::Dob),
+    ("d.o.b", Role::Dob),
+    ("dob", Role::Dob),
+    ("born", Role::Dob),
+    ("patient name", Role::Patient),
+    ("patient", Role::Patient),
+    ("pt name", Role::Patient),
+    ("pt", Role::Patient),
+    ("for", Role::Patient),
+    ("name", Role::Patient),
+    ("date written", Role::Date),
+    ("rx date", Role::Date),
+    ("date issued", Role::Date),
+    ("issued", Role::Date),
+    ("date", Role::Date),
+    ("prescribed by", Role::Prescriber),
+    ("prescriber", Role::Prescriber),
+    ("physician", Role::Prescriber),
+    ("provider", Role::Prescriber),
+    ("npi", Role::Npi),
+    ("dea", Role::Dea),
+    ("directions", Role::Sig),
+    ("instructions", Role::Sig),
+    ("sig", Role::Sig),
+    ("dispense", Role::Quantity),
+    ("quantity", Role::Quantity),
+    ("disp", Role::Quantity),
+    ("qty", Role::Quantity),
+    ("no.", Role::Quantity),
+    ("refills", Role::Refills),
+    ("refill", Role::Refills),
+    ("repeats", Role::Refills),
+    ("rpt", Role::Refills),
+    ("rf", Role::Refills),
+    ("ndc", Role::Ndc),
+];
+
+/// Whole-line values that need no label.
+const BARE: &[(&str, Role)] = &[
+    ("no refills", Role::Refills),
+    ("nr", Role::Refills),
+    ("no refill", Role::Refills),
+];
+
+/// Cue words that are also ordinary words ("for 7 days", "date"): they are
+/// labels only when a colon or "#" follows.
+const NEED_COLON: &[&str] = &[
+    "for",
+    "name",
+    "date",
+    "pt",
+    "born",
+    "issued",
+    "provider",
+    "instructions",
+    "dispense",
+];
+
+/// A label found in a line: its role, and where the label and value start.
+struct Cue {
+    role: Role,
+    label_start: usize,
+    value_start: usize,
+}
+
+/// The spans that labels in `text` determine.
+pub fn spans(text: &str) -> Vec<Span> {
+    let trimmed = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    if let Some((_, role)) = BARE.iter().find(|(w, _)| *w == trimmed) {
+        let start = text.len() - text.trim_start().len();
+        return vec![Span {
+            start,
+            end: start + text.trim().len(),
+            role: *role,
+        }];
+    }
+    if let Some(span) = counted_refills(text) {
+        return vec![span];
+    }
+    let cues = find_cues(text);
+    let mut out = Vec::new();
+    for (i, cue) in cues.iter().enumerate() {
+        let end = cues.get(i + 1).map_or(text.len(), |c| c.label_start);
+        let value = &text[cue.value_start..end];
+        let trimmed_end = cue.value_start + value.trim_end().len();
+        if trimmed_end > cue.value_start {
+            out.push(Span {
+                start: cue.value_start,
+                end: trimmed_end,
+                role: cue.role,
+            });
+        }
+    }
+    out
+}
+
+/// "4 refills", "two (2) refills": the count before the word.
+fn counted_refills(text: &str) -> Option<Span> {
+    let t = text.trim_end();
+    let lower = t.to_ascii_lowercase();
+    let head = lower
+        .strip_suffix("refills")
+        .or_else(|| lower.strip_suffix("refill"))?;
+    let start = text.len() - text.trim_start().len();
+    (!head.trim().is_empty() && head.split_whitespace().count() <= 2).then_some(Span {
+        start,
+        end: t.len(),
+        role: Role::Refills,
+    })
+}
+
+fn find_cues(text: &str) -> Vec<Cue> {
+    let lower = text.to_ascii_lowercase();
+    let mut cues: Vec<Cue> = Vec::new();
+    let mut at = 0;
+    while at < lower.len() {
+        let found = word_start(&lower, at).then(|| {
+            CUES.iter().find_map(|(w, role)| {
+                if !lower[at..].starts_with(w) {
+                    return None;
+                }
+                label_end(&lower, at + w.len(), NEED_COLON.contains(w)).map(|e| (e, role))
+            })
+        });
+        match found.flatten() {
+            Some((label_end, role)) => {
+                let value_start = skip_separators(text, label_end);
+                cues.push(Cue {
+                    role: *role,
+                    label_start: at,
+                    value_start,
+                });
+                at = value_start.max(at + 1);
+            }
+            None => at += lower[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    cues
+}
+
+fn word_start(s: &str, at: usize) -> bool {
+    s.is_char_boundary(at)
+        && s[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
+/// Where the label that starts with a cue word ends: at a separator (":",
+/// "#", "No."), or, when the value follows after a space, right after the
+/// word; "Dated" is not "Date". A cue word that needs a colon may run on
+/// for a word or two before it ("Date Writen:", as OCR misspells it).
+fn label_end(s: &str, end: usize, strict: bool) -> Option<usize> {
+    let rest = &s[end..];
+    if strict {
+        let run = rest
+            .char_indices()
+            .take_while(|(i, c)| *i < 14 && (c.is_ascii_alphabetic() || *c == ' '))
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let glued = rest[..run].starts_with(|c: char| c.is_ascii_alphabetic());
+        return (!glued && rest[run..].starts_with([':', '#'])).then_some(end + run);
+    }
+    match rest.chars().next() {
+        None => None,
+        Some(':' | '#' | '.') => Some(end),
+        // OCR glues a value to its label ("Refills2") but not two words.
+        Some(c) if c.is_ascii_alphanumeric() => c.is_ascii_digit().then_some(end),
+        Some(_) => Some(end),
+    }
+}
+
+fn skip_separators(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while at < bytes.len() && matches!(bytes[at], b':' | b'#' | b' ' | b'.') {
+        at += 1;
+    }
+    let rest = text[at..].to_ascii_lowercase();
+    for prefix in ["no. ", "no "] {
+        if rest.starts_with(prefix)
+            && rest[prefix.len()..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            return at + prefix.len();
+        }
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(text: &str) -> Vec<(Role, &str)> {
+        spans(text)
+            .into_iter()
+            .map(|s| (s.role, &text[s.start..s.end]))
+            .collect()
+    }
+
+    #[test]
+    fn labelled_values() {
+        assert_eq!(
+            roles("Patient Name: Rahul A. Gomez"),
+            vec![(Role::Patient, "Rahul A. Gomez")]
+        );
+        assert_eq!(roles("DOB: 3/16/1992"), vec![(Role::Dob, "3/16/1992")]);
+        assert_eq!(
+            roles("Date of Birth: 12/20/2024"),
+            vec![(Role::Dob, "12/20/2024")]
+        );
+        assert_eq!(roles("Rx Date: 07/02/25"), vec![(Role::Date, "07/02/25")]);
+        assert_eq!(roles("Disp No. 13"), vec![(Role::Quantity, "13")]);
+        assert_eq!(roles("No.60"), vec![(Role::Quantity, "60")]);
+        assert_eq!(roles("Refills: 2"), vec![(Role::Refills, "2")]);
+        assert_eq!(roles("Refill x3"), vec![(Role::Refills, "x3")]);
+        assert_eq!(roles("NDC: 0115-7037"), vec![(Role::Ndc, "0115-7037")]);
+        assert_eq!(
+            roles("Sig: Take 1 tab po bid"),
+            vec![(Role::Sig, "Take 1 tab po bid")]
+        );
+    }
+
+    #[test]
+    fn several_labels_on_one_line() {
+        assert_eq!(
+            roles("NPI:1132679220 DEA: FA7147538"),
+            vec![(Role::Npi, "1132679220"), (Role::Dea, "FA7147538")]
+        );
+        assert_eq!(
+            roles("Disp: #30  Refills: 2"),
+            vec![(Role::Quantity, "30"), (Role::Refills, "2")]
+        );
+    }
+
+    #[test]
+    fn bare_values_and_non_labels() {
+        assert_eq!(roles("No refills"), vec![(Role::Refills, "No refills")]);
+        assert_eq!(roles("NR"), vec![(Role::Refills, "NR")]);
+        assert_eq!(roles("4 refills"), vec![(Role::Refills, "4 refills")]);
+        assert!(roles("Dated material").is_empty());
+        assert_eq!(
+            roles("For: Rivera, Amber"),
+            vec![(Role::Patient, "Rivera, Amber")]
+        );
+        assert!(roles("for seven days").is_empty());
+        assert_eq!(
+            roles("Date Written: 1/1/2026"),
+            vec![(Role::Date, "1/1/2026")]
+        );
+        assert_eq!(
+            roles("Date Writte: 1/1/2026"),
+            vec![(Role::Date, "1/1/2026")]
+        );
+        assert!(roles("Dispense as written").is_empty());
+        assert!(roles("Methyltestosterone 10 mg tabs").is_empty());
+        assert!(roles("Take 1 tablet by mouth daily").is_empty());
+    }
+}

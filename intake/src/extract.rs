@@ -1,0 +1,618 @@
+//! Tagged OCR lines to an `ExtractedPrescription`: each span becomes a
+//! field, parsed by its role; a drug span opens a new item and the spans
+//! after it fill that item.
+
+use crate::cues;
+use crate::drug_line;
+use crate::link;
+use crate::ocr::OcrLine;
+use crate::parse;
+use crate::prescription::{Dispense, ExtractedPrescription, Field, Flag, Item, Line};
+use crate::tagger::labels::{Role, Span};
+use rxflow_clinical::Kb;
+use rxflow_clinical::codes::{Dea, Ndc, Npi};
+
+/// A written two-digit birth year above this is last century.
+const DOB_PIVOT: u8 = 26;
+/// A second OCR reading is offered when its character was this likely.
+const ALTERNATIVE_MIN_PROB: f32 = 0.15;
+/// Fields whose text does not parse keep at most this confidence.
+const UNPARSED_CAP: f32 = 0.4;
+
+/// One OCR line with the tagger's spans and their probabilities.
+pub struct TaggedLine<'a> {
+    pub ocr: &'a OcrLine,
+    pub spans: Vec<(Span, f32)>,
+}
+
+/// Confidence given to a role decided by a printed label.
+const CUE_PROB: f32 = 0.99;
+/// A drug the tagger found must link at least this well to open an item.
+const DRUG_LINK_MIN: f32 = 0.7;
+
+/// Assembles the fields of `lines`, linking drugs through `kb`. Printed
+/// labels decide roles where present; a tagger span elsewhere is kept only
+/// when its text parses as its role (a city is not a quantity).
+pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
+    let mut rx = ExtractedPrescription::default();
+    let mut drafts: Vec<Draft> = Vec::new();
+    // Lines since directions ended at a line's end: a table's quantity
+    // cell may sit between the directions and their wrapped tail.
+    let mut sig_open = 0u8;
+    for line in lines {
+        let spans = merged_spans(line, kb);
+        let uncued = spans.iter().all(|(_, _, cued)| !cued);
+        let spans = if sig_open > 0 && uncued && continues_sig(&line.ocr.text) {
+            if let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) {
+                let all = Span {
+                    start: 0,
+                    end: line.ocr.text.len(),
+                    role: Role::Sig,
+                };
+                d.continue_sig(Raw::new(line.ocr, &all, line.ocr.confidence));
+            }
+            Vec::new()
+        } else {
+            spans
+        };
+        let ends_in_sig = spans.last().is_some_and(|(s, _, _)| {
+            s.role == Role::Sig && s.end + 1 >= line.ocr.text.trim_end().len()
+        });
+        sig_open = if ends_in_sig {
+            2
+        } else {
+            sig_open.saturating_sub(1)
+        };
+        for (span, prob, cued) in spans {
+            let raw = Raw::new(line.ocr, &span, prob);
+            if raw.text.is_empty() || !(cued || plausible(span.role, &raw.text, kb)) {
+                continue;
+            }
+            place(&mut rx, &mut drafts, span.role, raw);
+        }
+        rx.flags.extend(ismp_flags(line.ocr));
+        rx.lines.push(Line {
+            text: line.ocr.text.clone(),
+            bbox: line.ocr.bbox,
+            confidence: line.ocr.confidence,
+        });
+    }
+    rx.items = drafts
+        .into_iter()
+        .filter(|d| d.drug.is_some() || d.has_fields())
+        .map(|d| d.finish(kb, &mut rx.flags))
+        .collect();
+    rx
+}
+
+/// A short line of words with no label: the tail of wrapped directions.
+fn continues_sig(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    (1..=8).contains(&words)
+        && !text.contains([':', '#'])
+        && text.trim_start().starts_with(char::is_alphabetic)
+        && !text.to_ascii_lowercase().contains("refill")
+        && !FOOTERS
+            .iter()
+            .any(|f| text.to_ascii_lowercase().contains(f))
+}
+
+/// Directions start with a verb or a dose.
+fn sig_like(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "take", "inhale", "apply", "instill", "give", "place", "use", "insert", "chew", "dissolve",
+        "puff", "puffs", "tab", "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules",
+        "drop", "drops", "gtt", "gtts", "ml",
+    ];
+    text.split_whitespace()
+        .take(3)
+        .any(|w| WORDS.contains(&w.to_ascii_lowercase().trim_end_matches([',', '.'])))
+}
+
+/// Printed footers that follow the last item: never part of directions.
+const FOOTERS: &[&str] = &[
+    "permitted",
+    "selection",
+    "substitut",
+    "signature",
+    "as written",
+    "necessary",
+    "void",
+];
+
+/// Confidence given to the split of a line that reads as a drug line.
+const DRUG_LINE_PROB: f32 = 0.95;
+
+/// Label-cued spans, else a drug line's split, else the tagger's spans
+/// (snapped to whole words); tagger spans overlapping a cued one are
+/// dropped. The flag marks spans that need no plausibility check.
+fn merged_spans(line: &TaggedLine, kb: &Kb) -> Vec<(Span, f32, bool)> {
+    let text = &line.ocr.text;
+    let cued = cues::spans(text);
+    let mut out: Vec<(Span, f32, bool)> = cued.iter().map(|s| (*s, CUE_PROB, true)).collect();
+    if let Some(spans) = cued
+        .is_empty()
+        .then(|| drug_line::spans(text, kb))
+        .flatten()
+    {
+        return spans
+            .into_iter()
+            .map(|s| (s, DRUG_LINE_PROB, true))
+            .collect();
+    }
+    let tagged = tidy(text, &line.spans);
+    out.extend(
+        tagged
+            .iter()
+            .map(|(t, p)| (*t, *p))
+            .filter(|(t, _)| !cued.iter().any(|c| t.start < c.end && c.start < t.end))
+            .map(|(t, p)| (t, p, false)),
+    );
+    out.sort_by_key(|(s, _, _)| s.start);
+    out.dedup_by(|b, a| b.0.start < a.0.end);
+    out
+}
+
+/// The tagger's spans snapped to whole words, a strength split off a drug
+/// span that swallowed it, and a sig span taken to cover its line
+/// when it covers most of it (the tagger often misses "Take i").
+fn tidy(text: &str, spans: &[(Span, f32)]) -> Vec<(Span, f32)> {
+    let mut out: Vec<(Span, f32)> = Vec::new();
+    for &(s, p) in spans {
+        let s = whole_words(text, s);
+        match (s.role, digit_word(text, s)) {
+            (Role::Drug, Some(at)) if at > s.start => {
+                let name_end = text[..at].trim_end().len();
+                out.push((Span { end: name_end, ..s }, p));
+                out.push((
+                    Span {
+                        start: at,
+                        role: Role::Strength,
+                        ..s
+                    },
+                    p,
+                ));
+            }
+            _ => out.push((s, p)),
+        }
+    }
+    let trimmed = text.trim().len();
+    if let Some(&(s, p)) = out
+        .iter()
+        .find(|(s, _)| s.role == Role::Sig && 2 * (s.end - s.start) >= trimmed)
+    {
+        let start = text.len() - text.trim_start().len();
+        let whole = Span {
+            start,
+            end: start + trimmed,
+            ..s
+        };
+        return vec![(whole, p)];
+    }
+    out
+}
+
+/// Byte offset of the first word in `s` that starts with a digit.
+fn digit_word(text: &str, s: Span) -> Option<usize> {
+    let inner = text.get(s.start..s.end)?;
+    let mut at = 0;
+    for w in inner.split(' ') {
+        if w.starts_with(|c: char| c.is_ascii_digit()) {
+            return Some(s.start + at);
+        }
+        at += w.len() + 1;
+    }
+    None
+}
+
+/// The tagger labels word pieces; a span that starts or ends inside a word
+/// ("90 mcg/" of "90 mcg/actuation") is widened to the whole word.
+fn whole_words(text: &str, mut s: Span) -> Span {
+    let b = text.as_bytes();
+    while s.start > 0 && s.start <= b.len() && !b[s.start - 1].is_ascii_whitespace() {
+        s.start -= 1;
+    }
+    while s.end < b.len() && !b[s.end].is_ascii_whitespace() {
+        s.end += 1;
+    }
+    while !text.is_char_boundary(s.start) {
+        s.start -= 1;
+    }
+    while !text.is_char_boundary(s.end) {
+        s.end += 1;
+    }
+    s
+}
+
+/// Whether a tagger span's text can be what the tagger says it is.
+fn plausible(role: Role, text: &str, kb: &Kb) -> bool {
+    match role {
+        Role::Patient | Role::Prescriber => {
+            text.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && !text.chars().any(|c| c.is_ascii_digit())
+        }
+        Role::Dob | Role::Date => parse::parse_date(text).is_some(),
+        Role::Npi => Npi::parse(&digits(text)).is_ok(),
+        Role::Dea => Dea::parse(&text.replace([' ', '-'], "")).is_ok(),
+        Role::Drug => link::link(kb, text, "", "").is_some_and(|l| l.score >= DRUG_LINK_MIN),
+        Role::Strength => parse::parse_strength(text).is_some(),
+        Role::Form => parse::parse_dose_form(text).is_some(),
+        // Wrapped directions do not parse until joined with their tail.
+        Role::Sig => parse::parse_sig(text).is_ok() || sig_like(text),
+        // A bare number is more often part of an address than a quantity.
+        Role::Quantity => {
+            parse::parse_quantity(text).is_some()
+                && text.contains(|c: char| c == '#' || c.is_alphabetic())
+        }
+        Role::Refills => parse::parse_refills(text).is_some(),
+        Role::Ndc => ndc_value(text).is_some(),
+    }
+}
+
+/// A span's text with where it is and how sure OCR and the tagger are.
+struct Raw {
+    text: String,
+    confidence: f32,
+    bbox: [f32; 4],
+    alternatives: Vec<String>,
+}
+
+impl Raw {
+    fn new(line: &OcrLine, span: &Span, tag_prob: f32) -> Raw {
+        let (start, end) = trimmed(&line.text, span.start, span.end);
+        let text = line.text.get(start..end).unwrap_or("").to_string();
+        let (cs, ce) = (
+            line.text[..start].chars().count(),
+            line.text[..end].chars().count(),
+        );
+        Raw {
+            confidence: line.span_confidence(cs, ce).min(tag_prob),
+            bbox: line.span_bbox(cs, ce),
+            alternatives: second_reading(line, cs, ce).into_iter().collect(),
+            text,
+        }
+    }
+
+    fn field<T>(self, value: Option<T>) -> Field<T> {
+        let confidence = if value.is_some() {
+            self.confidence
+        } else {
+            self.confidence.min(UNPARSED_CAP)
+        };
+        Field {
+            text: self.text,
+            value,
+            confidence,
+            bbox: self.bbox,
+            alternatives: self.alternatives,
+        }
+    }
+}
+
+/// Byte range of the span without surrounding spaces and label punctuation.
+fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let Some(s) = text.get(start..end) else {
+        return (start, start);
+    };
+    let junk = |c: char| c.is_whitespace() || matches!(c, ':' | ';' | ',' | '|' | '_');
+    let lead = s.len() - s.trim_start_matches(junk).len();
+    let kept = s.trim_matches(junk).len();
+    (start + lead, start + lead + kept)
+}
+
+/// The span read with its least certain character replaced by the
+/// recogniser's second choice, when that choice was plausible.
+fn second_reading(line: &OcrLine, cs: usize, ce: usize) -> Option<String> {
+    let glyphs = line.glyphs.get(cs..ce)?;
+    let (i, (ch, _)) = glyphs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.second.map(|s| (i, s)))
+        .filter(|(_, (_, p))| *p >= ALTERNATIVE_MIN_PROB)
+        .max_by(|a, b| a.1.1.total_cmp(&b.1.1))?;
+    Some(
+        glyphs
+            .iter()
+            .enumerate()
+            .map(|(j, g)| if j == i { ch } else { g.ch })
+            .collect(),
+    )
+}
+
+fn place(rx: &mut ExtractedPrescription, drafts: &mut Vec<Draft>, role: Role, raw: Raw) {
+    let set_once = |f: &mut Field<String>, raw: Raw, value: Option<String>| {
+        if !f.is_found() || f.confidence < raw.confidence {
+            *f = raw.field(value);
+        }
+    };
+    match role {
+        Role::Patient => set_once(
+            &mut rx.patient.name,
+            raw.clone_text(),
+            Some(name(&raw.text)),
+        ),
+        Role::Dob => {
+            let v = parse::parse_date_with_pivot(&raw.text, DOB_PIVOT).map(iso);
+            set_once(&mut rx.patient.dob, raw, v);
+        }
+        Role::Date => {
+            let v = parse::parse_date(&raw.text).map(iso);
+            set_once(&mut rx.written_date, raw, v);
+        }
+        Role::Prescriber => {
+            let v = Some(name(&raw.text));
+            set_once(&mut rx.prescriber.name, raw, v);
+        }
+        Role::Npi => {
+            let v = Npi::parse(&digits(&raw.text))
+                .ok()
+                .map(|n| n.as_str().to_string());
+            set_once(&mut rx.prescriber.npi, raw, v);
+        }
+        Role::Dea => {
+            let v = Dea::parse(&raw.text.replace([' ', '-'], ""))
+                .ok()
+                .map(|d| d.as_str().to_string());
+            set_once(&mut rx.prescriber.dea, raw, v);
+        }
+        // Fields written before the drug (some layouts put the quantity
+        // first) belong to it.
+        Role::Drug => match drafts.last_mut() {
+            Some(d) if d.drug.is_none() => d.drug = Some(raw),
+            _ => drafts.push(Draft::new(raw)),
+        },
+        other => {
+            if drafts.last().is_none() {
+                drafts.push(Draft::default());
+            }
+            if let Some(d) = drafts.last_mut() {
+                d.fill(other, raw);
+            }
+        }
+    }
+}
+
+impl Raw {
+    fn clone_text(&self) -> Raw {
+        Raw {
+            text: self.text.clone(),
+            confidence: self.confidence,
+            bbox: self.bbox,
+            alternatives: self.alternatives.clone(),
+        }
+    }
+}
+
+fn name(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+pub(crate) fn iso(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn ismp_flags(line: &OcrLine) -> Vec<Flag> {
+    parse::scan(&line.text)
+        .into_iter()
+        .map(|f| {
+            let cs = line.text[..f.span.start].chars().count();
+            let ce = line.text[..f.span.end].chars().count();
+            Flag {
+                code: f.code.to_string(),
+                message: f.message,
+                bbox: line.span_bbox(cs, ce),
+            }
+        })
+        .collect()
+}
+
+/// An item's raw spans until it is complete and can be linked.
+#[derive(Default)]
+struct Draft {
+    drug: Option<Raw>,
+    item: Item,
+    strength_text: String,
+    form_text: String,
+}
+
+impl Draft {
+    fn new(drug: Raw) -> Draft {
+        Draft {
+            drug: Some(drug),
+            ..Default::default()
+        }
+    }
+
+    fn has_fields(&self) -> bool {
+        let i = &self.item;
+        i.strength.is_found() || i.sig.is_found() || i.dispense.is_found() || i.refills.is_found()
+    }
+
+    fn fill(&mut self, role: Role, raw: Raw) {
+        let item = &mut self.item;
+        match role {
+            Role::Strength if !item.strength.is_found() => {
+                self.strength_text = raw.text.clone();
+                let v = parse::parse_strength(&raw.text)
+                    .and_then(|s| serde_json::to_value(s.strength).ok());
+                item.strength = raw.field(v);
+            }
+            Role::Form if !item.form.is_found() => {
+                self.form_text = raw.text.clone();
+                let v = parse::parse_dose_form(&raw.text).map(|f| f.as_str().to_string());
+                item.form = raw.field(v);
+            }
+            Role::Sig if !item.sig.is_found() => set_sig(item, raw),
+            Role::Quantity if !item.dispense.is_found() => {
+                let v = parse::parse_quantity(&raw.text).map(|q| Dispense {
+                    quantity: q.quantity.value(),
+                    unit: q.quantity.unit().map(|u| u.as_str().to_string()),
+                });
+                item.dispense = raw.field(v);
+            }
+            Role::Refills if !item.refills.is_found() => {
+                // The tagger leaves the label out: "2" alone is a count here.
+                let v = parse::parse_refills(&raw.text)
+                    .or_else(|| parse::parse_refills(&format!("Refills: {}", raw.text)))
+                    .or_else(|| raw.text.eq_ignore_ascii_case("none").then_some(0));
+                item.refills = raw.field(v);
+            }
+            Role::Ndc if !item.ndc.is_found() => {
+                let v = ndc_value(&raw.text);
+                item.ndc = raw.field(v);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, kb: &Kb, flags: &mut Vec<Flag>) -> Item {
+        if let Some(raw) = self.drug.take() {
+            let linked = link::link(kb, &raw.text, &self.strength_text, &self.form_text);
+            let mut field = raw
+                .clone_text()
+                .field(linked.as_ref().map(|l| l.drug.clone()));
+            if let Some(l) = linked {
+                field.confidence = field.confidence.min(l.confidence);
+                field.alternatives.extend(l.alternatives);
+            } else {
+                flags.push(Flag {
+                    code: "DRUG_NOT_FOUND".into(),
+                    message: format!("'{}' matches no drug in the knowledge base", raw.text),
+                    bbox: raw.bbox,
+                });
+            }
+            self.item.drug = field;
+        }
+        if !self.item.route.is_found() {
+            self.item.route = implied_route(&self.item.form);
+        }
+        self.item
+    }
+}
+
+fn set_sig(item: &mut Item, raw: Raw) {
+    let sig = parse::parse_sig(&raw.text).ok();
+    if let Some(route) = sig.as_ref().and_then(|s| s.route) {
+        item.route = Field {
+            text: raw.text.clone(),
+            value: Some(route.as_str().to_string()),
+            confidence: raw.confidence,
+            bbox: raw.bbox,
+            alternatives: Vec::new(),
+        };
+    }
+    item.sig = raw.field(sig.and_then(|s| serde_json::to_value(s).ok()));
+}
+
+impl Draft {
+    /// Directions that wrap onto the next line ("... for" / "seven days")
+    /// are one sig: the continuation is appended and the whole re-parsed.
+    fn continue_sig(&mut self, more: Raw) {
+        let sig = &self.item.sig;
+        let [a, b] = [sig.bbox, more.bbox];
+        let joined = Raw {
+            text: format!("{} {}", sig.text, more.text),
+            confidence: sig.confidence.min(more.confidence),
+            bbox: [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ],
+            alternatives: Vec::new(),
+        };
+        set_sig(&mut self.item, joined);
+    }
+}
+
+/// A tablet or capsule with no route written is taken by mouth; the
+/// reviewer sees it was implied from the low confidence and empty text.
+fn implied_route(form: &Field<String>) -> Field<String> {
+    let route = match form.value.as_deref() {
+        Some("tablet" | "capsule" | "solution" | "suspension" | "syrup" | "elixir") => "oral",
+        Some("cream" | "ointment" | "gel" | "lotion") => "topical",
+        _ => return Field::default(),
+    };
+    Field {
+        text: String::new(),
+        value: Some(route.to_string()),
+        confidence: form.confidence.min(0.5),
+        bbox: form.bbox,
+        alternatives: Vec::new(),
+    }
+}
+
+/// Eleven digits for a full NDC; for a product code (labeler-product, no
+/// package), the code with the labeler padded to five digits.
+pub(crate) fn ndc_value(text: &str) -> Option<String> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    if let Ok(n) = Ndc::parse(&cleaned) {
+        return Some(n.as_str().to_string());
+    }
+    let (labeler, product) = cleaned.split_once('-')?;
+    let ok = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
+    };
+    // 4-4, 5-3 and 5-4 product codes; 4-3 would be ambiguous.
+    (ok(labeler, 4..=5) && ok(product, 3..=4) && labeler.len() + product.len() >= 8)
+        .then(|| format!("{labeler:0>5}-{product:0>4}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_directions_continue_but_footers_and_fields_do_not() {
+        assert!(continues_sig("hours as needed for shortness of"));
+        assert!(continues_sig("breath"));
+        assert!(continues_sig("seven days"));
+        assert!(!continues_sig("Product selection pemitted"));
+        assert!(!continues_sig("Dispense as written"));
+        assert!(!continues_sig("#30"));
+        assert!(!continues_sig("No refills"));
+        assert!(!continues_sig("Refills: 2"));
+        assert!(!continues_sig("30 tablets"));
+    }
+
+    #[test]
+    fn directions_look_like_directions() {
+        assert!(sig_like("Inhale 2 puffs by mouth every 4 to 6"));
+        assert!(sig_like("i tab po"));
+        assert!(!sig_like("Product selection permitted"));
+    }
+
+    #[test]
+    fn spans_snap_to_words_and_drug_spans_give_up_their_strength() {
+        let text = "TRIDERM 0.025% cream";
+        let s = |start, end, role| Span { start, end, role };
+        let out = tidy(text, &[(s(0, 10, Role::Drug), 0.9)]);
+        let got: Vec<(Role, &str)> = out
+            .iter()
+            .map(|(s, _)| (s.role, &text[s.start..s.end]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(Role::Drug, "TRIDERM"), (Role::Strength, "0.025%")]
+        );
+        let text = "Take i tablet per os bid pc";
+        let out = tidy(text, &[(s(7, 27, Role::Sig), 0.9)]);
+        assert_eq!((out[0].0.start, out[0].0.end), (0, text.len()));
+    }
+
+    #[test]
+    fn product_codes_and_full_ndcs_normalise() {
+        assert_eq!(ndc_value("0115-7037").as_deref(), Some("00115-7037"));
+        assert_eq!(ndc_value("68071-3343").as_deref(), Some("68071-3343"));
+        assert_eq!(ndc_value("67877-288").as_deref(), Some("67877-0288"));
+        assert_eq!(ndc_value("00093-7424-01").as_deref(), Some("00093742401"));
+        assert_eq!(ndc_value("123-45"), None);
+    }
+}

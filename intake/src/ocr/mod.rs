@@ -1,0 +1,262 @@
+//! Text lines from a page photo: ocrs finds words and lines, and runs the
+//! PP-OCR recogniser ourselves so that every character keeps its
+//! probability (ocrs keeps only the characters).
+//!
+//! Photos come skewed and sometimes turned: the page is turned when its
+//! words stand upright, straightened by the median word angle, and turned
+//! half round when the recogniser reads it with low confidence.
+
+mod ctc;
+pub mod geometry;
+
+use crate::error::{IntakeError, Result};
+pub use ctc::Glyph;
+use geometry::{Affine, BBox, Turn};
+use image::RgbImage;
+use ocrs::{ImageSource, OcrEngine, OcrEngineParams, OcrInput};
+use rten::{Model, RunOptions, ThreadPool};
+use rten_imageproc::RotatedRect;
+use rten_tensor::NdTensor;
+use rten_tensor::prelude::*;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Growth of PP-OCR word boxes; its own post-processing uses 1.5.
+const UNCLIP_RATIO: f32 = 1.5;
+/// Below this, straightening costs more than it gains.
+const MIN_SKEW_DEGREES: f32 = 0.5;
+/// Mean character confidence under which the page may be upside down.
+const UPSIDE_DOWN_SUSPECT: f32 = 0.75;
+
+/// One recognised line.
+#[derive(Debug, Clone)]
+pub struct OcrLine {
+    pub text: String,
+    /// Mean character probability.
+    pub confidence: f32,
+    /// In the customer's image.
+    pub bbox: BBox,
+    pub glyphs: Vec<Glyph>,
+    /// Where the line lies in the frame the recogniser saw, the length of
+    /// its output sequence, and the map back: enough to place any character.
+    frame: [f32; 4],
+    steps: usize,
+    back: Affine,
+}
+
+impl OcrLine {
+    /// The box of characters `start..end` (char indices into `text`).
+    pub fn span_bbox(&self, start: usize, end: usize) -> BBox {
+        let (Some(first), Some(last)) = (
+            self.glyphs.get(start),
+            self.glyphs.get(end.saturating_sub(1)),
+        ) else {
+            return self.bbox;
+        };
+        let [x0, y0, x1, y1] = self.frame;
+        let per_step = (x1 - x0) / self.steps.max(1) as f32;
+        let left = x0 + first.step as f32 * per_step;
+        let right = x0 + (last.step + 1) as f32 * per_step;
+        self.back
+            .bbox([(left, y0), (right, y0), (right, y1), (left, y1)])
+    }
+
+    /// The lowest character probability within `start..end`.
+    pub fn span_confidence(&self, start: usize, end: usize) -> f32 {
+        self.glyphs
+            .get(start..end.min(self.glyphs.len()))
+            .map_or(0., |g| g.iter().map(|g| g.prob).fold(1., f32::min))
+    }
+}
+
+/// What the page was read as.
+#[derive(Debug, Clone)]
+pub struct OcrPage {
+    pub lines: Vec<OcrLine>,
+    pub skew_degrees: f32,
+    pub turned: &'static str,
+}
+
+/// The detector and recogniser, loaded once per process.
+pub struct Ocr {
+    engine: OcrEngine,
+    recogniser: Model,
+    alphabet: Vec<char>,
+    pool: Arc<ThreadPool>,
+}
+
+impl Ocr {
+    /// Loads the wrapped PP-OCR models from `dir` (`models/cache/ocr`).
+    /// `threads` bounds the recogniser's thread pool.
+    pub fn load(dir: &Path, threads: usize) -> Result<Ocr> {
+        let load = |name: &str| {
+            Model::load_file(dir.join(name)).map_err(|e| IntakeError::Models {
+                path: dir.join(name),
+                reason: e.to_string(),
+            })
+        };
+        let alphabet_path = dir.join("alphabet.txt");
+        let alphabet =
+            std::fs::read_to_string(&alphabet_path).map_err(|e| IntakeError::Models {
+                path: alphabet_path,
+                reason: e.to_string(),
+            })?;
+        let engine = OcrEngine::new(OcrEngineParams {
+            detection_model: Some(load("text-detection.onnx")?),
+            // ocrs crops and scales each line for the recogniser: it needs
+            // the model to know the input height.
+            recognition_model: Some(load("text-recognition.onnx")?),
+            alphabet: Some(alphabet.clone()),
+            ..Default::default()
+        })
+        .map_err(IntakeError::ocr)?;
+        Ok(Ocr {
+            engine,
+            recogniser: load("text-recognition.onnx")?,
+            alphabet: alphabet.chars().collect(),
+            pool: Arc::new(ThreadPool::with_num_threads(threads.max(1))),
+        })
+    }
+
+    /// Reads every line of `img`.
+    pub fn read(&self, img: &RgbImage) -> Result<OcrPage> {
+        let (mut frame, mut words) = self.detect(img, Turn::None)?;
+        let mut turned = "none";
+        if geometry::vertical_share(&words) > 0.6 {
+            (frame, words) = self.detect(img, Turn::Cw90)?;
+            turned = "cw90";
+        }
+        let skew = geometry::skew_degrees(&words).unwrap_or(0.);
+        if skew.abs() > MIN_SKEW_DEGREES {
+            // Straighten, carrying the word boxes along: detecting again on
+            // the straightened page would cost a second detector pass.
+            let (image, back) = geometry::rotate(&frame.image, -skew);
+            frame = self.reframe(&frame, image, back, &mut words)?;
+        }
+        geometry::unclip(&mut words, UNCLIP_RATIO);
+        let mut lines = self.recognise(&frame, &words)?;
+        if mean_confidence(&lines) < UPSIDE_DOWN_SUSPECT {
+            let (image, back) = Turn::Half.apply(&frame.image);
+            let mut flipped_words = words.clone();
+            let flipped = self.reframe(&frame, image, back, &mut flipped_words)?;
+            let other = self.recognise(&flipped, &flipped_words)?;
+            if mean_confidence(&other) > mean_confidence(&lines) {
+                lines = other;
+                turned = if turned == "none" { "half" } else { "cw270" };
+            }
+        }
+        Ok(OcrPage {
+            lines,
+            skew_degrees: skew,
+            turned,
+        })
+    }
+
+    fn detect(&self, img: &RgbImage, turn: Turn) -> Result<(Frame, Vec<RotatedRect>)> {
+        let (image, back) = turn.apply(img);
+        let input = self.prepare(&image)?;
+        let words = self.engine.detect_words(&input).map_err(IntakeError::ocr)?;
+        Ok((Frame { image, input, back }, words))
+    }
+
+    /// A new frame made from `frame` by a rotation whose map back is `back`.
+    fn reframe(
+        &self,
+        frame: &Frame,
+        image: RgbImage,
+        back: Affine,
+        words: &mut [RotatedRect],
+    ) -> Result<Frame> {
+        let forward = back.inverse();
+        for w in words.iter_mut() {
+            *w = geometry::carry(w, &forward);
+        }
+        Ok(Frame {
+            input: self.prepare(&image)?,
+            back: frame.back.then(&back),
+            image,
+        })
+    }
+
+    fn prepare(&self, image: &RgbImage) -> Result<OcrInput> {
+        let source = ImageSource::from_bytes(image.as_raw(), image.dimensions())
+            .map_err(IntakeError::ocr)?;
+        self.engine.prepare_input(source).map_err(IntakeError::ocr)
+    }
+
+    fn recognise(&self, frame: &Frame, words: &[RotatedRect]) -> Result<Vec<OcrLine>> {
+        let lines = self.engine.find_text_lines(&frame.input, words);
+        let mut out = Vec::with_capacity(lines.len());
+        for segment in lines.iter().flat_map(|l| geometry::segments(l)) {
+            if let Some(l) = self.recognise_line(frame, segment)? {
+                out.push(l);
+            }
+        }
+        Ok(out)
+    }
+
+    fn recognise_line(&self, frame: &Frame, words: &[RotatedRect]) -> Result<Option<OcrLine>> {
+        let pixels = self
+            .engine
+            .prepare_recognition_input(&frame.input, words)
+            .map_err(IntakeError::ocr)?;
+        let [h, w] = pixels.shape();
+        let batch: NdTensor<f32, 4> = pixels.into_shape([1, 1, h, w]);
+        let mut opts = RunOptions::default();
+        opts.thread_pool = Some(Arc::clone(&self.pool));
+        let out = self
+            .recogniser
+            .run_one(batch.into(), Some(opts))
+            .map_err(IntakeError::ocr)?;
+        let out: NdTensor<f32, 3> = out.try_into().map_err(IntakeError::ocr)?;
+        let [steps, _, classes] = out.shape();
+        if classes != self.alphabet.len() + 1 {
+            return Err(IntakeError::Ocr(format!(
+                "recogniser has {classes} classes for an alphabet of {}",
+                self.alphabet.len()
+            )));
+        }
+        let data = out.to_vec();
+        let glyphs = trim(ctc::decode(&data, classes, &self.alphabet));
+        if glyphs.is_empty() {
+            return Ok(None);
+        }
+        let quad = geometry::line_quad(words);
+        let frame_box = [quad[0].0, quad[0].1, quad[2].0, quad[2].1];
+        let confidence = glyphs.iter().map(|g| g.prob).sum::<f32>() / glyphs.len() as f32;
+        Ok(Some(OcrLine {
+            text: glyphs.iter().map(|g| g.ch).collect(),
+            confidence,
+            bbox: frame.back.bbox(quad),
+            glyphs,
+            frame: frame_box,
+            steps,
+            back: frame.back,
+        }))
+    }
+}
+
+/// Leading and trailing spaces carry no text, and would shift spans.
+fn trim(mut glyphs: Vec<Glyph>) -> Vec<Glyph> {
+    while glyphs.last().is_some_and(|g| g.ch == ' ') {
+        glyphs.pop();
+    }
+    let lead = glyphs.iter().take_while(|g| g.ch == ' ').count();
+    glyphs.drain(..lead);
+    glyphs
+}
+
+fn mean_confidence(lines: &[OcrLine]) -> f32 {
+    let (sum, n) = lines.iter().fold((0., 0usize), |(s, n), l| {
+        (s + l.confidence * l.glyphs.len() as f32, n + l.glyphs.len())
+    });
+    if n == 0 { 0. } else { sum / n as f32 }
+}
+
+/// The image the recogniser reads, prepared for ocrs, and its map back to
+/// the customer's image.
+struct Frame {
+    image: RgbImage,
+    input: OcrInput,
+    back: Affine,
+}
