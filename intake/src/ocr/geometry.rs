@@ -142,6 +142,30 @@ impl Turn {
     }
 }
 
+/// `img` shrunk so its longest side is at most `side` (None when it
+/// already fits), with the map from the copy's pixels back to `img`'s.
+pub fn working_copy(img: &RgbImage, side: u32) -> (Option<RgbImage>, Affine) {
+    let long = img.width().max(img.height());
+    if long <= side {
+        return (None, Affine::IDENTITY);
+    }
+    let s = side as f32 / long as f32;
+    let (w, h) = (
+        ((img.width() as f32 * s).round() as u32).max(1),
+        ((img.height() as f32 * s).round() as u32).max(1),
+    );
+    let small = image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle);
+    let back = Affine([
+        img.width() as f32 / w as f32,
+        0.,
+        0.,
+        0.,
+        img.height() as f32 / h as f32,
+        0.,
+    ]);
+    (Some(small), back)
+}
+
 /// Rotates `img` by `deg` (counter-clockwise on screen for positive
 /// angles, matching image y pointing down), growing the canvas so nothing is
 /// cut, filling with the nearest edge pixel. Returns the rotated image and
@@ -307,6 +331,19 @@ mod tests {
         let a = skew_degrees(&words).unwrap();
         assert!((a - 3.5).abs() < 0.01 || (a - 3.8).abs() < 0.01, "{a}");
         assert_eq!(vertical_share(&words), 0.);
+    }
+
+    #[test]
+    fn a_large_page_is_read_from_a_smaller_copy_mapped_back() {
+        let img = RgbImage::new(4032, 3024);
+        let (small, back) = working_copy(&img, 2048);
+        let small = small.unwrap();
+        assert_eq!(small.dimensions(), (2048, 1536));
+        assert_eq!(
+            back.bbox([(0., 0.), (2048., 1536.)]),
+            [0., 0., 4032., 3024.]
+        );
+        assert!(working_copy(&RgbImage::new(100, 80), 2048).0.is_none());
     }
 
     proptest! {
