@@ -7,45 +7,59 @@ use crate::tagger::labels::{Role, Span};
 
 /// Label words per role, longest first within a role so that "date of
 /// birth" wins over "date".
-const CUES: &[(&str, Role)] = &[
-    ("date of birth", Role::Dob),
-    ("birth date", Role::Dob),
-    ("birthdate", Role::Dob),
-    ("d.o.b.", Role::Dob),
-    ("d.o.b", Role::Dob),
-    ("dob", Role::Dob),
-    ("born", Role::Dob),
-    ("patient name", Role::Patient),
-    ("patient", Role::Patient),
-    ("pt name", Role::Patient),
-    ("pt", Role::Patient),
-    ("for", Role::Patient),
-    ("name", Role::Patient),
-    ("date written", Role::Date),
-    ("rx date", Role::Date),
-    ("date issued", Role::Date),
-    ("issued", Role::Date),
-    ("date", Role::Date),
-    ("prescribed by", Role::Prescriber),
-    ("prescriber", Role::Prescriber),
-    ("physician", Role::Prescriber),
-    ("provider", Role::Prescriber),
-    ("npi", Role::Npi),
-    ("dea", Role::Dea),
-    ("directions", Role::Sig),
-    ("instructions", Role::Sig),
-    ("sig", Role::Sig),
-    ("dispense", Role::Quantity),
-    ("quantity", Role::Quantity),
-    ("disp", Role::Quantity),
-    ("qty", Role::Quantity),
-    ("no.", Role::Quantity),
-    ("refills", Role::Refills),
-    ("refill", Role::Refills),
-    ("repeats", Role::Refills),
-    ("rpt", Role::Refills),
-    ("rf", Role::Refills),
-    ("ndc", Role::Ndc),
+const CUES: &[(&str, Option<Role>)] = &[
+    ("date of birth", Some(Role::Dob)),
+    ("birth date", Some(Role::Dob)),
+    ("birthdate", Some(Role::Dob)),
+    ("d.o.b.", Some(Role::Dob)),
+    ("d.o.b", Some(Role::Dob)),
+    ("dob", Some(Role::Dob)),
+    ("born", Some(Role::Dob)),
+    ("patient name", Some(Role::Patient)),
+    ("patient", Some(Role::Patient)),
+    ("pt name", Some(Role::Patient)),
+    ("pt", Some(Role::Patient)),
+    ("for", Some(Role::Patient)),
+    ("name", Some(Role::Patient)),
+    ("date written", Some(Role::Date)),
+    ("rx date", Some(Role::Date)),
+    ("date issued", Some(Role::Date)),
+    ("issued", Some(Role::Date)),
+    ("date", Some(Role::Date)),
+    ("prescribed by", Some(Role::Prescriber)),
+    ("prescriber", Some(Role::Prescriber)),
+    ("physician", Some(Role::Prescriber)),
+    ("provider", Some(Role::Prescriber)),
+    ("npi", Some(Role::Npi)),
+    ("dea", Some(Role::Dea)),
+    ("directions", Some(Role::Sig)),
+    ("instructions", Some(Role::Sig)),
+    ("sig", Some(Role::Sig)),
+    ("dispense", Some(Role::Quantity)),
+    ("quantity", Some(Role::Quantity)),
+    ("disp", Some(Role::Quantity)),
+    ("qty", Some(Role::Quantity)),
+    ("no.", Some(Role::Quantity)),
+    ("refills", Some(Role::Refills)),
+    ("refill", Some(Role::Refills)),
+    ("repeats", Some(Role::Refills)),
+    ("rpt", Some(Role::Refills)),
+    ("rf", Some(Role::Refills)),
+    ("ndc", Some(Role::Ndc)),
+    ("mitte", Some(Role::Quantity)),
+    // Labelled values that are none of ours: their text is nobody's name
+    // or quantity ("Address: 7947 Park St, Rochester").
+    ("address", None),
+    ("addr", None),
+    ("sex", None),
+    ("gender", None),
+    ("phone", None),
+    ("tel", None),
+    ("fax", None),
+    ("allergies", None),
+    ("weight", None),
+    ("insurance", None),
+    ("member id", None),
 ];
 
 /// Whole-line values that need no label.
@@ -58,6 +72,14 @@ const BARE: &[(&str, Role)] = &[
 /// Cue words that are also ordinary words ("for 7 days", "date"): they are
 /// labels only when a colon or "#" follows.
 const NEED_COLON: &[&str] = &[
+    "sex",
+    "tel",
+    "phone",
+    "fax",
+    "weight",
+    "gender",
+    "allergies",
+    "addr",
     "for",
     "name",
     "date",
@@ -71,24 +93,65 @@ const NEED_COLON: &[&str] = &[
 
 /// A label found in a line: its role, and where the label and value start.
 struct Cue {
-    role: Role,
+    role: Option<Role>,
     label_start: usize,
     value_start: usize,
 }
 
+/// What the labels in a line decide: spans with a role, and labelled
+/// values that belong to no role (addresses, phone numbers).
+#[derive(Debug, Default, PartialEq)]
+pub struct Cued {
+    pub spans: Vec<Span>,
+    pub ignored: Vec<std::ops::Range<usize>>,
+    /// A label that ends the line with its value on the next ("NDC").
+    pub dangling: Option<Role>,
+    /// Where the first label starts: text before it belongs to no label.
+    pub first_label: Option<usize>,
+}
+
+impl Cued {
+    /// Whether `start..end` overlaps anything a label decided.
+    pub fn covers(&self, start: usize, end: usize) -> bool {
+        let hit = |s: usize, e: usize| start < e && s < end;
+        self.spans.iter().any(|c| hit(c.start, c.end))
+            || self.ignored.iter().any(|r| hit(r.start, r.end))
+    }
+}
+
+/// What the labels in `text` determine.
+pub fn cued(text: &str) -> Cued {
+    let mut out = Cued {
+        first_label: find_cues(text).first().map(|c| c.label_start),
+        ..Cued::default()
+    };
+    for (range, role) in labelled(text) {
+        match role {
+            Some(role) if range.is_empty() => out.dangling = Some(role),
+            Some(role) => out.spans.push(Span {
+                start: range.start,
+                end: range.end,
+                role,
+            }),
+            None => out.ignored.push(range),
+        }
+    }
+    out
+}
+
 /// The spans that labels in `text` determine.
 pub fn spans(text: &str) -> Vec<Span> {
+    cued(text).spans
+}
+
+fn labelled(text: &str) -> Vec<(std::ops::Range<usize>, Option<Role>)> {
     let trimmed = text.trim().trim_end_matches('.').to_ascii_lowercase();
     if let Some((_, role)) = BARE.iter().find(|(w, _)| *w == trimmed) {
         let start = text.len() - text.trim_start().len();
-        return vec![Span {
-            start,
-            end: start + text.trim().len(),
-            role: *role,
-        }];
+        return vec![(start..start + text.trim().len(), Some(*role))];
     }
     if let Some(span) = counted_refills(text) {
-        return vec![span];
+        return vec![(span.start..span.end, Some(span.role))];
     }
     let cues = find_cues(text);
     let mut out = Vec::new();
@@ -97,11 +160,9 @@ pub fn spans(text: &str) -> Vec<Span> {
         let value = &text[cue.value_start..end];
         let trimmed_end = cue.value_start + value.trim_end().len();
         if trimmed_end > cue.value_start {
-            out.push(Span {
-                start: cue.value_start,
-                end: trimmed_end,
-                role: cue.role,
-            });
+            out.push((cue.value_start..trimmed_end, cue.role));
+        } else if i + 1 == cues.len() {
+            out.push((cue.value_start..cue.value_start, cue.role));
         }
     }
     out
@@ -127,6 +188,16 @@ fn find_cues(text: &str) -> Vec<Cue> {
     let mut cues: Vec<Cue> = Vec::new();
     let mut at = 0;
     while at < lower.len() {
+        // "No refills" is its own value, wherever it sits on the line.
+        if word_start(&lower, at) && lower[at..].starts_with("no refill") {
+            cues.push(Cue {
+                role: Some(Role::Refills),
+                label_start: at,
+                value_start: at,
+            });
+            at += "no refill".len();
+            continue;
+        }
         let found = word_start(&lower, at).then(|| {
             CUES.iter().find_map(|(w, role)| {
                 if !lower[at..].starts_with(w) {
@@ -175,7 +246,8 @@ fn label_end(s: &str, end: usize, strict: bool) -> Option<usize> {
         return (!glued && rest[run..].starts_with([':', '#'])).then_some(end + run);
     }
     match rest.chars().next() {
-        None => None,
+        // A label ending the line: its value is on the next one.
+        None => Some(end),
         Some(':' | '#' | '.') => Some(end),
         // OCR glues a value to its label ("Refills2") but not two words.
         Some(c) if c.is_ascii_alphanumeric() => c.is_ascii_digit().then_some(end),
@@ -250,6 +322,10 @@ mod tests {
         assert_eq!(roles("No refills"), vec![(Role::Refills, "No refills")]);
         assert_eq!(roles("NR"), vec![(Role::Refills, "NR")]);
         assert_eq!(roles("4 refills"), vec![(Role::Refills, "4 refills")]);
+        assert_eq!(
+            roles("for 7/7 No refills"),
+            vec![(Role::Refills, "No refills")]
+        );
         assert!(roles("Dated material").is_empty());
         assert_eq!(
             roles("For: Rivera, Amber"),

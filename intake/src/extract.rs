@@ -36,25 +36,23 @@ const DRUG_LINK_MIN: f32 = 0.7;
 pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
     let mut rx = ExtractedPrescription::default();
     let mut drafts: Vec<Draft> = Vec::new();
+    // Header fields a printed label has filled: no tagger guess replaces them.
+    let mut cued_roles: Vec<Role> = Vec::new();
     // Lines since directions ended at a line's end: a table's quantity
     // cell may sit between the directions and their wrapped tail.
     let mut sig_open = 0u8;
+    let mut dangling: Option<Role> = None;
     for line in lines {
-        let spans = merged_spans(line, kb);
-        let uncued = spans.iter().all(|(_, _, cued)| !cued);
-        let spans = if sig_open > 0 && uncued && continues_sig(&line.ocr.text) {
-            if let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) {
-                let all = Span {
-                    start: 0,
-                    end: line.ocr.text.len(),
-                    role: Role::Sig,
-                };
-                d.continue_sig(Raw::new(line.ocr, &all, line.ocr.confidence));
-            }
-            Vec::new()
-        } else {
-            spans
-        };
+        let mut spans = merged_spans(line, kb);
+        if let Some(role) = dangling.take() {
+            spans.extend(first_word_as(line, role, &spans, kb));
+            spans.sort_by_key(|(s, _, _)| s.start);
+        }
+        let cued = cues::cued(&line.ocr.text);
+        dangling = cued.dangling;
+        if sig_open > 0 {
+            spans = continue_sig(line, cued.first_label, spans, &mut drafts);
+        }
         let ends_in_sig = spans.last().is_some_and(|(s, _, _)| {
             s.role == Role::Sig && s.end + 1 >= line.ocr.text.trim_end().len()
         });
@@ -68,7 +66,8 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
             if raw.text.is_empty() || !(cued || plausible(span.role, &raw.text, kb)) {
                 continue;
             }
-            place(&mut rx, &mut drafts, span.role, raw);
+            let raw = Raw { cued, ..raw };
+            place(&mut rx, &mut drafts, &mut cued_roles, span.role, raw);
         }
         rx.flags.extend(ismp_flags(line.ocr));
         rx.lines.push(Line {
@@ -83,6 +82,56 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
         .map(|d| d.finish(kb, &mut rx.flags))
         .collect();
     rx
+}
+
+/// Joins the head of `line` (the text before its first label) to the
+/// directions of the last item when it reads as their wrapped tail; the
+/// spans left are those after it.
+fn continue_sig(
+    line: &TaggedLine,
+    first_label: Option<usize>,
+    spans: Vec<(Span, f32, bool)>,
+    drafts: &mut [Draft],
+) -> Vec<(Span, f32, bool)> {
+    let text = &line.ocr.text;
+    let head_end = first_label.unwrap_or(text.len());
+    let head = &text[..head_end];
+    let claimed = spans.iter().any(|(s, _, cued)| *cued && s.start < head_end);
+    let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) else {
+        return spans;
+    };
+    if claimed || !continues_sig(head) {
+        return spans;
+    }
+    let tail = Span {
+        start: 0,
+        end: head.trim_end().len(),
+        role: Role::Sig,
+    };
+    d.continue_sig(Raw::new(line.ocr, &tail, line.ocr.confidence));
+    spans
+        .into_iter()
+        .filter(|(s, _, _)| s.start >= head_end)
+        .collect()
+}
+
+/// The first word of `line` as the value of the label that ended the
+/// previous line, when nothing else claims it and it reads as that role.
+fn first_word_as(
+    line: &TaggedLine,
+    role: Role,
+    spans: &[(Span, f32, bool)],
+    kb: &Kb,
+) -> Option<(Span, f32, bool)> {
+    let text = &line.ocr.text;
+    let start = text.len() - text.trim_start().len();
+    let end = text[start..].find(' ').map_or(text.len(), |i| start + i);
+    let free = !spans.iter().any(|(s, _, _)| s.start < end && start < s.end);
+    (free && end > start && plausible(role, &text[start..end], kb)).then_some((
+        Span { start, end, role },
+        CUE_PROB,
+        true,
+    ))
 }
 
 /// A short line of words with no label: the tail of wrapped directions.
@@ -128,13 +177,10 @@ const DRUG_LINE_PROB: f32 = 0.95;
 /// dropped. The flag marks spans that need no plausibility check.
 fn merged_spans(line: &TaggedLine, kb: &Kb) -> Vec<(Span, f32, bool)> {
     let text = &line.ocr.text;
-    let cued = cues::spans(text);
-    let mut out: Vec<(Span, f32, bool)> = cued.iter().map(|s| (*s, CUE_PROB, true)).collect();
-    if let Some(spans) = cued
-        .is_empty()
-        .then(|| drug_line::spans(text, kb))
-        .flatten()
-    {
+    let cued = cues::cued(text);
+    let mut out: Vec<(Span, f32, bool)> = cued.spans.iter().map(|s| (*s, CUE_PROB, true)).collect();
+    let unlabelled = cued.spans.is_empty() && cued.ignored.is_empty();
+    if let Some(spans) = unlabelled.then(|| drug_line::spans(text, kb)).flatten() {
         return spans
             .into_iter()
             .map(|s| (s, DRUG_LINE_PROB, true))
@@ -145,7 +191,7 @@ fn merged_spans(line: &TaggedLine, kb: &Kb) -> Vec<(Span, f32, bool)> {
         tagged
             .iter()
             .map(|(t, p)| (*t, *p))
-            .filter(|(t, _)| !cued.iter().any(|c| t.start < c.end && c.start < t.end))
+            .filter(|(t, _)| !cued.covers(t.start, t.end))
             .map(|(t, p)| (t, p, false)),
     );
     out.sort_by_key(|(s, _, _)| s.start);
@@ -251,6 +297,8 @@ fn plausible(role: Role, text: &str, kb: &Kb) -> bool {
 
 /// A span's text with where it is and how sure OCR and the tagger are.
 struct Raw {
+    /// Whether a printed label decided the role.
+    cued: bool,
     text: String,
     confidence: f32,
     bbox: [f32; 4],
@@ -266,6 +314,7 @@ impl Raw {
             line.text[..end].chars().count(),
         );
         Raw {
+            cued: false,
             confidence: line.span_confidence(cs, ce).min(tag_prob),
             bbox: line.span_bbox(cs, ce),
             alternatives: second_reading(line, cs, ce).into_iter().collect(),
@@ -319,9 +368,21 @@ fn second_reading(line: &OcrLine, cs: usize, ce: usize) -> Option<String> {
     )
 }
 
-fn place(rx: &mut ExtractedPrescription, drafts: &mut Vec<Draft>, role: Role, raw: Raw) {
-    let set_once = |f: &mut Field<String>, raw: Raw, value: Option<String>| {
-        if !f.is_found() || f.confidence < raw.confidence {
+fn place(
+    rx: &mut ExtractedPrescription,
+    drafts: &mut Vec<Draft>,
+    cued_roles: &mut Vec<Role>,
+    role: Role,
+    raw: Raw,
+) {
+    // The first reading wins, except that a labelled value replaces a
+    // guessed one ("Patient: Billy Romero" over a city the tagger took).
+    let mut set_once = |f: &mut Field<String>, raw: Raw, value: Option<String>| {
+        let upgrade = raw.cued && !cued_roles.contains(&role);
+        if !f.is_found() || upgrade {
+            if raw.cued {
+                cued_roles.push(role);
+            }
             *f = raw.field(value);
         }
     };
@@ -375,6 +436,7 @@ fn place(rx: &mut ExtractedPrescription, drafts: &mut Vec<Draft>, role: Role, ra
 impl Raw {
     fn clone_text(&self) -> Raw {
         Raw {
+            cued: self.cued,
             text: self.text.clone(),
             confidence: self.confidence,
             bbox: self.bbox,
@@ -414,6 +476,9 @@ fn ismp_flags(line: &OcrLine) -> Vec<Flag> {
 #[derive(Default)]
 struct Draft {
     drug: Option<Raw>,
+    /// The directions' reading confidence before any cap for not parsing:
+    /// a wrapped sig that parses once joined must not keep the cap.
+    sig_read_confidence: f32,
     item: Item,
     strength_text: String,
     form_text: String,
@@ -446,7 +511,10 @@ impl Draft {
                 let v = parse::parse_dose_form(&raw.text).map(|f| f.as_str().to_string());
                 item.form = raw.field(v);
             }
-            Role::Sig if !item.sig.is_found() => set_sig(item, raw),
+            Role::Sig if !item.sig.is_found() => {
+                self.sig_read_confidence = raw.confidence;
+                set_sig(item, raw);
+            }
             Role::Quantity if !item.dispense.is_found() => {
                 let v = parse::parse_quantity(&raw.text).map(|q| Dispense {
                     quantity: q.quantity.value(),
@@ -515,8 +583,9 @@ impl Draft {
         let sig = &self.item.sig;
         let [a, b] = [sig.bbox, more.bbox];
         let joined = Raw {
+            cued: false,
             text: format!("{} {}", sig.text, more.text),
-            confidence: sig.confidence.min(more.confidence),
+            confidence: self.sig_read_confidence.min(more.confidence),
             bbox: [
                 a[0].min(b[0]),
                 a[1].min(b[1]),
@@ -525,6 +594,7 @@ impl Draft {
             ],
             alternatives: Vec::new(),
         };
+        self.sig_read_confidence = joined.confidence;
         set_sig(&mut self.item, joined);
     }
 }
