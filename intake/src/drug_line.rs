@@ -23,12 +23,7 @@ const UNIT_WORDS: &[&str] = &[
 pub fn spans(text: &str, kb: &Kb) -> Option<Vec<Span>> {
     let words = words(text);
     let first = words.iter().position(|&(s, e)| !is_lead(&text[s..e]))?;
-    let at = words
-        .iter()
-        .position(|&(s, e)| starts_with_digit(&text[s..e]))?;
-    if at <= first {
-        return None;
-    }
+    let at = number_after(text, &words, first)?;
     let end = strength_end(text, &words, at);
     let (name_start, name_end) = (words[first].0, words[at - 1].1);
     let strength = (words[at].0, words[end - 1].1);
@@ -52,6 +47,16 @@ pub fn spans(text: &str, kb: &Kb) -> Option<Vec<Span>> {
         }
     }
     Some(out)
+}
+
+/// The first word after the name's first word that starts a number: the
+/// "2." that numbers the line is a lead, not the strength.
+fn number_after(text: &str, words: &[(usize, usize)], first: usize) -> Option<usize> {
+    let rest = words.get(first + 1..)?;
+    let i = rest
+        .iter()
+        .position(|&(s, e)| starts_with_digit(&text[s..e]))?;
+    Some(first + 1 + i)
 }
 
 fn span(start: usize, end: usize, role: Role) -> Span {
@@ -115,6 +120,16 @@ mod tests {
     #[test]
     fn words_split_on_whitespace() {
         assert_eq!(words(" a  bc d"), vec![(1, 2), (4, 6), (7, 8)]);
+    }
+
+    #[test]
+    fn the_strength_is_found_after_a_numbered_lead() {
+        let t = "2. Fludrocortisone 0.1 mg TAB";
+        let w = words(t);
+        let first = w.iter().position(|&(s, e)| !is_lead(&t[s..e])).unwrap_or(0);
+        assert_eq!(first, 1);
+        assert_eq!(number_after(t, &w, first), Some(2));
+        assert_eq!(number_after("30 tablets", &words("30 tablets"), 0), None);
     }
 
     #[test]

@@ -179,21 +179,28 @@ fn merged_spans(line: &TaggedLine, kb: &Kb) -> Vec<(Span, f32, bool)> {
     let text = &line.ocr.text;
     let cued = cues::cued(text);
     let mut out: Vec<(Span, f32, bool)> = cued.spans.iter().map(|s| (*s, CUE_PROB, true)).collect();
-    let unlabelled = cued.spans.is_empty() && cued.ignored.is_empty();
-    if let Some(spans) = unlabelled.then(|| drug_line::spans(text, kb)).flatten() {
-        return spans
-            .into_iter()
-            .map(|s| (s, DRUG_LINE_PROB, true))
-            .collect();
+    // The drug line may open a labelled line: "2. Fludrocortisone 0.1 mg
+    // TAB Qty: #45 Sig: ...".
+    let head = &text[..cued.first_label.unwrap_or(text.len())];
+    let drug = cued
+        .ignored
+        .is_empty()
+        .then(|| drug_line::spans(head, kb))
+        .flatten()
+        .unwrap_or_default();
+    out.extend(drug.iter().map(|s| (*s, DRUG_LINE_PROB, true)));
+    let taken = |t: &Span| {
+        cued.covers(t.start, t.end) || drug.iter().any(|d| t.start < d.end && d.start < t.end)
+    };
+    if drug.is_empty() || cued.first_label.is_some() {
+        let tagged = tidy(text, &line.spans);
+        out.extend(
+            tagged
+                .into_iter()
+                .filter(|(t, _)| !taken(t))
+                .map(|(t, p)| (t, p, false)),
+        );
     }
-    let tagged = tidy(text, &line.spans);
-    out.extend(
-        tagged
-            .iter()
-            .map(|(t, p)| (*t, *p))
-            .filter(|(t, _)| !cued.covers(t.start, t.end))
-            .map(|(t, p)| (t, p, false)),
-    );
     out.sort_by_key(|(s, _, _)| s.start);
     out.dedup_by(|b, a| b.0.start < a.0.end);
     out
