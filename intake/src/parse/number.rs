@@ -119,6 +119,34 @@ const TENS: [&str; 8] = [
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 
+/// Writes `n` (< 1,000,000) in words, the way a prescriber would ("thirty
+/// (30)"); [`parse_number`] reads them back.
+pub fn number_words(n: u32) -> String {
+    fn below_hundred(n: u32) -> String {
+        match n {
+            0..20 => SMALL[n as usize].to_string(),
+            _ if n.is_multiple_of(10) => TENS[(n / 10 - 2) as usize].to_string(),
+            _ => format!(
+                "{}-{}",
+                TENS[(n / 10 - 2) as usize],
+                SMALL[(n % 10) as usize]
+            ),
+        }
+    }
+    fn below_thousand(n: u32) -> String {
+        match (n / 100, n % 100) {
+            (0, rest) => below_hundred(rest),
+            (h, 0) => format!("{} hundred", SMALL[h as usize]),
+            (h, rest) => format!("{} hundred {}", SMALL[h as usize], below_hundred(rest)),
+        }
+    }
+    match (n / 1000, n % 1000) {
+        (0, rest) => below_thousand(rest),
+        (t, 0) => format!("{} thousand", below_thousand(t)),
+        (t, rest) => format!("{} thousand {}", below_thousand(t), below_thousand(rest)),
+    }
+}
+
 fn word_index(token: Option<&Token>, words: &[&str]) -> Option<u32> {
     let token = token.filter(|t| t.kind == Kind::Word)?;
     let index = words.iter().position(|w| token.is(w))?;
@@ -289,33 +317,6 @@ mod tests {
         assert_eq!(take_count(&tokenize("99999999999999999999")), None);
     }
 
-    /// Writes `n` (< 1,000,000) in words, the way a prescriber would.
-    fn words(n: u32) -> String {
-        fn below_hundred(n: u32) -> String {
-            match n {
-                0..20 => SMALL[n as usize].to_string(),
-                _ if n.is_multiple_of(10) => TENS[(n / 10 - 2) as usize].to_string(),
-                _ => format!(
-                    "{}-{}",
-                    TENS[(n / 10 - 2) as usize],
-                    SMALL[(n % 10) as usize]
-                ),
-            }
-        }
-        fn below_thousand(n: u32) -> String {
-            match (n / 100, n % 100) {
-                (0, rest) => below_hundred(rest),
-                (h, 0) => format!("{} hundred", SMALL[h as usize]),
-                (h, rest) => format!("{} hundred {}", SMALL[h as usize], below_hundred(rest)),
-            }
-        }
-        match (n / 1000, n % 1000) {
-            (0, rest) => below_thousand(rest),
-            (t, 0) => format!("{} thousand", below_thousand(t)),
-            (t, rest) => format!("{} thousand {}", below_thousand(t), below_thousand(rest)),
-        }
-    }
-
     proptest! {
         #[test]
         fn integers_round_trip_as_digits(n in 0u64..10_000_000_000) {
@@ -324,7 +325,7 @@ mod tests {
 
         #[test]
         fn integers_round_trip_as_words(n in 0u32..1_000_000) {
-            prop_assert_eq!(parse_number(&words(n)), Some(f64::from(n)));
+            prop_assert_eq!(parse_number(&number_words(n)), Some(f64::from(n)));
         }
 
         #[test]

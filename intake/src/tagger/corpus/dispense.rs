@@ -9,6 +9,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 use super::line::{Line, chance, field_gap, pick};
+use crate::parse::number::number_words;
 use crate::tagger::labels::Role;
 
 const QUANTITY_LABELS: &[&str] = &[
@@ -67,46 +68,6 @@ fn count(rng: &mut StdRng) -> u32 {
         COMMON_COUNTS[rng.random_range(0..COMMON_COUNTS.len())]
     } else {
         rng.random_range(1..=240)
-    }
-}
-
-/// English words for `n` below 1000, as written in "thirty (30)".
-fn number_words(n: u32) -> String {
-    const SMALL: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 10] = [
-        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    ];
-    match n {
-        0..=19 => SMALL[n as usize].to_string(),
-        20..=99 if n.is_multiple_of(10) => TENS[n as usize / 10].to_string(),
-        20..=99 => format!("{}-{}", TENS[n as usize / 10], SMALL[n as usize % 10]),
-        _ if n.is_multiple_of(100) => format!("{} hundred", SMALL[(n / 100) as usize % 20]),
-        _ => format!(
-            "{} hundred {}",
-            SMALL[(n / 100) as usize % 20],
-            number_words(n % 100)
-        ),
     }
 }
 
