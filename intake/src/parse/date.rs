@@ -193,25 +193,10 @@ mod tests {
         assert_eq!(parse_date("02/29/2024"), ymd(2024, 2, 29));
     }
 
-    const MONTH_NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-
     /// Every supported way of writing `date` with a four-digit year.
     fn styles(date: Date) -> Vec<String> {
         let (y, m, d) = (date.year(), u8::from(date.month()), date.day());
-        let name = MONTH_NAMES[usize::from(m - 1)];
+        let name = date.month().to_string();
         let abbrev = &name[..3];
         vec![
             format!("{m:02}/{d:02}/{y}"),

@@ -6,21 +6,6 @@ use rand::rngs::StdRng;
 use super::line::{Line, pick};
 use crate::tagger::labels::Role;
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 pub(super) const DOB_LABELS: &[&str] = &[
     "DOB:",
     "DOB:",
@@ -83,8 +68,11 @@ pub(super) fn date_field(rng: &mut StdRng, line: &mut Line) {
 fn format_date(rng: &mut StdRng, year: u32) -> String {
     let month = rng.random_range(1..=12);
     let day = rng.random_range(1..=days_in_month(year, month));
-    let name = MONTHS[month as usize - 1];
-    let abbr = &name[..3];
+    // time's month names are the printed English ones ("January").
+    let name = time::Month::try_from(month as u8)
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let abbr = name.get(..3).unwrap_or_default();
     let yy = year % 100;
     match rng.random_range(0..20) {
         0..=3 => format!("{month:02}/{day:02}/{year}"),
