@@ -17,6 +17,13 @@ pub fn now() -> String {
         .unwrap_or_default()
 }
 
+/// `ttl` from now, formatted like [`now`], for expiries compared as text.
+pub fn after(ttl: time::Duration) -> String {
+    (OffsetDateTime::now_utc() + ttl)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
 pub fn today() -> Date {
     OffsetDateTime::now_utc().date()
 }

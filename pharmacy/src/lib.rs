@@ -6,21 +6,25 @@
 //! that same transaction, so a change and its record commit or fail together.
 
 pub mod audit;
+pub mod cds;
 pub mod clock;
 mod db;
 pub mod demo;
 pub mod dispensing;
 mod error;
 pub mod inventory;
+pub mod jobs;
 pub mod orders;
 pub mod patients;
 pub mod prescribers;
 pub mod prescriptions;
 pub mod products;
+pub mod reviews;
 mod status;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod text;
+pub mod users;
 
 pub use audit::Actor;
 pub use db::Backend;

@@ -217,21 +217,7 @@ pub struct PatientProfile {
 impl Store {
     pub async fn create_patient(&self, new: &NewPatient, actor: &Actor) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO patients (first_name, last_name, dob, sex, phone, email, address, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(&new.first_name)
-        .bind(&new.last_name)
-        .bind(clock::format_date(new.dob))
-        .bind(new.sex.as_str())
-        .bind(&new.phone)
-        .bind(&new.email)
-        .bind(&new.address)
-        .bind(clock::now())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        let id = insert_patient(&mut tx, new).await?;
         let event = Event::new(actor, "patient.create", "patient", id);
         audit::append(&mut tx, event).await?;
         tx.commit().await?;
@@ -359,6 +345,28 @@ impl Store {
             active_medications,
         })
     }
+}
+
+pub(crate) async fn insert_patient(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewPatient,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO patients (first_name, last_name, dob, sex, phone, email, address, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(&new.first_name)
+    .bind(&new.last_name)
+    .bind(clock::format_date(new.dob))
+    .bind(new.sex.as_str())
+    .bind(&new.phone)
+    .bind(&new.email)
+    .bind(&new.address)
+    .bind(clock::now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    Ok(id)
 }
 
 pub(crate) async fn ensure_patient(

@@ -289,7 +289,7 @@ impl Store {
     }
 }
 
-async fn insert_item(
+pub(crate) async fn insert_item(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     rx_id: i64,
     item: &NewItem,
