@@ -113,13 +113,30 @@ fn http_get_stock(c: &mut Criterion, rt: &Runtime, backend: &str, store: &TestSt
         let product = store.list_products(None, 1, 0).await.unwrap()[0].id;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = rxflow_api::Config {
+            data_dir: std::env::temp_dir(),
+            ..rxflow_api::Config::default()
+        };
+        let services = rxflow_api::load_services(&config).await.unwrap();
         let state = rxflow_api::AppState {
             store: store.store.clone(),
+            services: std::sync::Arc::new(services),
         };
         tokio::spawn(async move { rxflow_api::serve(listener, state).await });
         (base, product)
     });
-    let client = reqwest::Client::new();
+    let token = rt.block_on(staff_token(store));
+    let client = reqwest::Client::builder()
+        .default_headers(
+            [(
+                reqwest::header::AUTHORIZATION,
+                format!("Bearer {token}").parse().unwrap(),
+            )]
+            .into_iter()
+            .collect(),
+        )
+        .build()
+        .unwrap();
     let url = format!("{base}/api/v1/products/{product}/stock");
     let mut samples = Vec::new();
     c.bench_function(&format!("http_get_stock/{backend}"), |b| {
@@ -147,6 +164,36 @@ fn http_get_stock(c: &mut Criterion, rt: &Runtime, backend: &str, store: &TestSt
         pct(0.50),
         pct(0.99)
     );
+}
+
+/// A technician's session, made directly in the store.
+async fn staff_token(store: &TestStore) -> String {
+    use rxflow_pharmacy::users::{NewUser, Role, SessionKind};
+    let hash = rxflow_api::auth::password::hash("bench-password-1".into())
+        .await
+        .unwrap();
+    let new = NewUser::parse("bench", "Bench Tech", Role::Technician, hash).unwrap();
+    let actor = rxflow_pharmacy::Actor::system("bench");
+    let id = store.create_staff(&new, &actor).await.unwrap();
+    let user = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.id == id)
+        .unwrap();
+    let token = rxflow_api::auth::new_token();
+    let digest = rxflow_api::auth::token_sha256(&token);
+    store
+        .open_session(
+            &user,
+            &digest,
+            SessionKind::Bearer,
+            time::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    token
 }
 
 criterion_group! {

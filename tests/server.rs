@@ -33,8 +33,14 @@ async fn seeded_server_answers_products_stock_orders_and_readiness() {
     );
 
     let id = products[0]["id"].as_i64().unwrap();
-    let stock = server
-        .get_json(&format!("/api/v1/products/{id}/stock"), 200)
+    let inventory = server.demo("inventory").await;
+    let stock = inventory
+        .ok(
+            reqwest::Method::GET,
+            &format!("/api/v1/products/{id}/stock"),
+            None,
+            200,
+        )
         .await;
     let lots = stock["lots"].as_array().unwrap();
     let sum: i64 = lots.iter().map(|l| l["on_hand"].as_i64().unwrap()).sum();
@@ -50,14 +56,22 @@ async fn seeded_server_answers_products_stock_orders_and_readiness() {
     );
 
     let expiring: Vec<Value> = serde_json::from_value(
-        server
-            .get_json("/api/v1/inventory/expiring?days=120", 200)
+        inventory
+            .ok(
+                reqwest::Method::GET,
+                "/api/v1/inventory/expiring?days=120",
+                None,
+                200,
+            )
             .await,
     )
     .unwrap();
     assert!(!expiring.is_empty(), "the demo has lots near expiry");
-    let orders = server.get_json("/api/v1/orders", 200).await;
-    assert!(orders.is_array());
+    let (code, _, _) = server.get_raw("/api/v1/orders").await;
+    assert_eq!(code, 401, "orders hold patient data: sign in first");
+    let orders = server.demo("pharmacist").await.get("/api/v1/orders").await;
+    assert_eq!(orders.0, 200);
+    assert!(orders.1.is_array());
 }
 
 #[tokio::test]
@@ -69,8 +83,8 @@ async fn bad_requests_get_problem_json_and_the_server_keeps_serving() {
         ("/api/v1/products/99999999999999999999999", 400),
         ("/api/v1/products?limit=0", 400),
         ("/api/v1/products?limit=ten", 400),
-        ("/api/v1/inventory/expiring?days=-1", 400),
-        ("/api/v1/orders/1", 404),
+        ("/api/v1/inventory/expiring?days=-1", 401),
+        ("/api/v1/orders/1", 401),
         ("/no/such/route", 404),
     ] {
         let (code, content_type, body) = server.get_raw(path).await;

@@ -1,6 +1,7 @@
 //! Configuration from an optional TOML file, overridden by `RXFLOW_*`
 //! environment variables (`RXFLOW_DATABASE_URL`, `RXFLOW_BIND`,
-//! `RXFLOW_DATA_DIR`, `RXFLOW_LOG_FORMAT`).
+//! `RXFLOW_DATA_DIR`, `RXFLOW_LOG_FORMAT`, `RXFLOW_KB_DIR`,
+//! `RXFLOW_MODELS_DIR`, `RXFLOW_WORKERS`, `RXFLOW_SECURE_COOKIES`).
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -19,6 +20,14 @@ pub struct Config {
     pub max_connections: u32,
     /// `text` for people, `json` for log shippers.
     pub log_format: LogFormat,
+    /// The knowledge-base snapshot root (`rxflow kb build` writes it).
+    pub kb_dir: PathBuf,
+    /// The OCR and language models (`models/prepare` fills `models/cache`).
+    pub models_dir: PathBuf,
+    /// Intake jobs run at once on this host; each uses one core.
+    pub workers: usize,
+    /// Marks session cookies `Secure`; set it when serving behind TLS.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +45,10 @@ impl Default for Config {
             data_dir: PathBuf::from("var"),
             max_connections: 8,
             log_format: LogFormat::Text,
+            kb_dir: PathBuf::from("data/cache/kb"),
+            models_dir: PathBuf::from("models"),
+            workers: 1,
+            secure_cookies: false,
         }
     }
 }

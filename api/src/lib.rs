@@ -1,15 +1,22 @@
 //! rxflow-api: the HTTP service. It is the only crate that wires the others
 //! together; handlers stay thin and call into the store and libraries.
 
+pub mod auth;
 pub mod config;
 mod error;
 mod extract;
+pub mod interop;
+pub mod jobs;
+mod review;
 mod routes;
 mod server;
+mod services;
 mod state;
 pub mod telemetry;
+mod uploads;
 
 pub use config::Config;
 pub use error::ApiError;
-pub use server::{router, serve};
-pub use state::AppState;
+pub use server::{route_table, router, serve};
+pub use services::load as load_services;
+pub use state::{AppState, Services};

@@ -88,6 +88,11 @@ pub fn decode(bytes: &[u8], limits: UploadLimits) -> Result<Photo> {
         });
     }
     let format = sniff(bytes)?;
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(IntakeError::Malformed(
+            "the JPEG ends before its end-of-image marker (a partial upload?)".into(),
+        ));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(decoder_limits(limits));
     let mut decoder = reader.into_decoder().map_err(malformed)?;
@@ -100,6 +105,48 @@ pub fn decode(bytes: &[u8], limits: UploadLimits) -> Result<Photo> {
         format,
         image: image.into_rgb8(),
     })
+}
+
+/// Walks the JPEG's segments to its end-of-image marker. The decoder
+/// would paint a truncated photo's missing half grey and carry on; a
+/// pharmacist must not review half a prescription as if it were whole.
+/// Data after the marker (phones append motion clips) is ignored.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2;
+    while i + 2 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        match marker {
+            0xD9 => return true,
+            0xFF => i += 1,
+            0xD0..=0xD7 | 0x01 => i += 2,
+            _ => {
+                let Some(&[hi, lo]) = bytes.get(i + 2..i + 4) else {
+                    return false;
+                };
+                let length = usize::from(u16::from_be_bytes([hi, lo]));
+                i += 2 + length;
+                if marker == 0xDA {
+                    i = end_of_scan(bytes, i);
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The next marker after entropy-coded data, where `FF 00` is a stuffed
+/// byte and `FF D0`–`FF D7` are restart markers inside the scan.
+fn end_of_scan(bytes: &[u8], mut i: usize) -> usize {
+    while i + 1 < bytes.len() {
+        if bytes[i] == 0xFF && !matches!(bytes[i + 1], 0x00 | 0xD0..=0xD7) {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 fn decoder_limits(limits: UploadLimits) -> Limits {
@@ -177,6 +224,30 @@ mod tests {
             .unwrap()
             .to_jpeg(80)
             .unwrap()
+    }
+
+    #[test]
+    fn a_jpeg_is_whole_only_up_to_its_end_marker() {
+        let jpeg = png_as_jpeg(120, 90);
+        assert!(jpeg_is_complete(&jpeg));
+        let mut with_clip = jpeg.clone();
+        with_clip.extend(b"ftypmp42 appended motion clip \xFF\xDA");
+        assert!(jpeg_is_complete(&with_clip), "trailing data is ignored");
+        let half = &jpeg[..jpeg.len() / 2];
+        assert!(!jpeg_is_complete(half));
+        assert!(matches!(
+            decode(half, UploadLimits::default()),
+            Err(IntakeError::Malformed(_))
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_cut_of_a_jpeg_is_incomplete(cut in 0usize..10_000) {
+            let jpeg = png_as_jpeg(96, 80);
+            let cut = cut % (jpeg.len() - 1);
+            proptest::prop_assert!(!jpeg_is_complete(&jpeg[..cut]));
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use rxflow_clinical::Kb;
 use rxflow_clinical::codes::{Dea, Ndc, Npi};
 
 /// A written two-digit birth year above this is last century.
-const DOB_PIVOT: u8 = 26;
+pub(crate) const DOB_PIVOT: u8 = 26;
 /// A second OCR reading is offered when its character was this likely.
 const ALTERNATIVE_MIN_PROB: f32 = 0.15;
 /// Fields whose text does not parse keep at most this confidence.

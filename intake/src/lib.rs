@@ -18,6 +18,7 @@ pub mod ocr;
 pub mod parse;
 pub mod pipeline;
 pub mod prescription;
+pub mod reread;
 pub mod tagger;
 
 pub use error::{IntakeError, Result};

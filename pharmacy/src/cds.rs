@@ -5,8 +5,18 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::audit::{self, Actor, Event};
 use crate::error::{StoreError, StoreResult};
 use crate::{Store, clock, text};
+
+/// The CDS Hooks call the cards answer, as the EHR identified it.
+#[derive(Debug, Clone)]
+pub struct HookCall<'a> {
+    pub hook_instance: &'a str,
+    pub user_id: &'a str,
+    pub patient_id: &'a str,
+    pub encounter_id: Option<&'a str>,
+}
 
 /// One card as issued.
 #[derive(Debug, Clone)]
@@ -44,9 +54,24 @@ pub struct AlertStat {
 
 impl Store {
     /// Cards are recorded as issued; the same card issued again (a retried
-    /// hook call) is recorded once.
-    pub async fn record_cards(&self, cards: &[IssuedCard<'_>]) -> StoreResult<()> {
+    /// hook call) is recorded once. The call itself is audited: it carried
+    /// patient data, though none of it is kept.
+    pub async fn record_cards(
+        &self,
+        call: &HookCall<'_>,
+        cards: &[IssuedCard<'_>],
+        actor: &Actor,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
+        let details = serde_json::json!({
+            "hook_instance": call.hook_instance,
+            "ehr_user": call.user_id,
+            "encounter": call.encounter_id,
+            "cards": cards.iter().map(|c| c.uuid).collect::<Vec<_>>(),
+        });
+        let event =
+            Event::new(actor, "cds.order_sign", "ehr-patient", call.patient_id).with(details);
+        audit::append(&mut tx, event).await?;
         let now = clock::now();
         for card in cards {
             sqlx::query(

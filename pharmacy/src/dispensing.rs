@@ -98,6 +98,69 @@ impl Store {
     }
 }
 
+/// A fill as recorded, with who handed it over and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct DispenseRecord {
+    pub dispense: Dispense,
+    pub dispensed_by: String,
+    pub dispensed_at: String,
+}
+
+impl Store {
+    pub async fn dispense_record(&self, id: i64, actor: &Actor) -> StoreResult<DispenseRecord> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT d.prescription_item_id, d.product_id, d.quantity, d.fill_number, d.dispensed_by, d.dispensed_at, \
+             i.prescription_id, i.refills_authorized, p.status \
+             FROM dispenses d JOIN prescription_items i ON i.id = d.prescription_item_id \
+             JOIN prescriptions p ON p.id = i.prescription_id WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound { entity: "dispense", id })?;
+        let lots = sqlx::query(
+            "SELECT lot_id, quantity FROM dispense_lots WHERE dispense_id = $1 ORDER BY lot_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| -> StoreResult<Allocation> {
+            Ok(Allocation {
+                lot_id: r.try_get("lot_id")?,
+                quantity: r.try_get("quantity")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let prescription_id: i64 = row.try_get("prescription_id")?;
+        let fill_number: i64 = row.try_get("fill_number")?;
+        let refills: i64 = row.try_get("refills_authorized")?;
+        let record = DispenseRecord {
+            dispense: Dispense {
+                id,
+                prescription_id,
+                item_id: row.try_get("prescription_item_id")?,
+                product_id: row.try_get("product_id")?,
+                quantity: row.try_get("quantity")?,
+                fill_number,
+                refills_left: refills + 1 - fill_number,
+                lots,
+                prescription_status: RxStatus::parse(&row.try_get::<String, _>("status")?)?,
+            },
+            dispensed_by: row.try_get("dispensed_by")?,
+            dispensed_at: row.try_get("dispensed_at")?,
+        };
+        audit::append(
+            &mut tx,
+            Event::new(actor, "dispense.read", "prescription", prescription_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+}
+
 async fn take_stock(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     product_id: i64,

@@ -69,6 +69,19 @@ impl Store {
         Ok(id)
     }
 
+    /// The prescriber with this NPI, recorded first if new (a prescription
+    /// from a prescriber the pharmacy has not seen before).
+    pub async fn prescriber_for(&self, new: &NewPrescriber, actor: &Actor) -> StoreResult<i64> {
+        let known = sqlx::query("SELECT id FROM prescribers WHERE npi = $1")
+            .bind(new.npi.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        match known {
+            Some(row) => Ok(row.try_get("id")?),
+            None => self.create_prescriber(new, actor).await,
+        }
+    }
+
     pub async fn prescriber(&self, id: i64) -> StoreResult<Prescriber> {
         sqlx::query_as("SELECT id, name, npi, dea FROM prescribers WHERE id = $1")
             .bind(id)

@@ -258,6 +258,21 @@ impl Store {
         Ok(())
     }
 
+    /// The prescription an item belongs to.
+    pub async fn prescription_of_item(&self, item_id: i64) -> StoreResult<i64> {
+        Ok(
+            sqlx::query("SELECT prescription_id FROM prescription_items WHERE id = $1")
+                .bind(item_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    entity: "prescription item",
+                    id: item_id,
+                })?
+                .try_get("prescription_id")?,
+        )
+    }
+
     pub async fn prescription(&self, id: i64, actor: &Actor) -> StoreResult<Prescription> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(

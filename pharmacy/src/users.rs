@@ -200,6 +200,32 @@ impl Store {
         Ok(user)
     }
 
+    /// Online access for a patient already on file (set up at the counter).
+    pub async fn link_customer(
+        &self,
+        new: &NewUser,
+        patient_id: i64,
+        actor: &Actor,
+    ) -> StoreResult<i64> {
+        if new.role != Role::Customer {
+            return Err(StoreError::invalid(
+                "role",
+                "only a customer account belongs to a patient",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        crate::patients::ensure_patient(&mut tx, patient_id).await?;
+        let id = insert_user(&mut tx, new, Some(patient_id)).await?;
+        let details = json!({ "username": new.username.as_str(), "patient_id": patient_id });
+        audit::append(
+            &mut tx,
+            Event::new(actor, "user.create", "user", id).with(details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     pub async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
         let Ok(name) = Username::parse(username) else {
             return Ok(None);

@@ -6,7 +6,7 @@ mod common;
 
 use common::{actor, fresh_store};
 use rxflow_pharmacy::audit::Verdict as Chain;
-use rxflow_pharmacy::cds::{Feedback, IssuedCard, Outcome};
+use rxflow_pharmacy::cds::{Feedback, HookCall, IssuedCard, Outcome};
 use rxflow_pharmacy::jobs::{Stage, Upload};
 use rxflow_pharmacy::patients::NewPatient;
 use rxflow_pharmacy::prescriptions::{NewItem, RxStatus};
@@ -324,8 +324,17 @@ async fn feedback_counts_toward_override_rates_per_rule() {
             indicator: "critical",
         },
     ];
-    t.store.record_cards(&cards).await.unwrap();
-    t.store.record_cards(&cards[..1]).await.unwrap();
+    let call = HookCall {
+        hook_instance: "h1",
+        user_id: "Practitioner/7",
+        patient_id: "p1",
+        encounter_id: None,
+    };
+    t.store.record_cards(&call, &cards, &actor()).await.unwrap();
+    t.store
+        .record_cards(&call, &cards[..1], &actor())
+        .await
+        .unwrap();
     let at = "2026-11-22T10:00:00Z";
     let feedback = [
         Feedback {

@@ -1,5 +1,6 @@
 use anyhow::Context;
 use rxflow_api::{AppState, Config};
+use std::sync::Arc;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     rxflow_api::telemetry::init(config.log_format);
@@ -7,21 +8,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let store = super::store::open(&config).await?;
     store.migrate().await.context("migrating")?;
+    let services = rxflow_api::load_services(&config)
+        .await
+        .context("loading the knowledge base and models")?;
+    let state = AppState {
+        store: store.clone(),
+        services: Arc::new(services),
+    };
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = %super::store::redact(&config.database_url), "rxflow serving");
+    rxflow_api::jobs::start(state.clone(), config.workers).await;
+    tracing::info!(%address, database = %super::store::redact(&config.database_url), workers = config.workers, "rxflow serving");
     // A line on stdout lets scripts and tests learn the port when bind is :0.
     println!("listening on http://{address}");
-    rxflow_api::serve(
-        listener,
-        AppState {
-            store: store.clone(),
-        },
-    )
-    .await
-    .context("serving")?;
+    rxflow_api::serve(listener, state)
+        .await
+        .context("serving")?;
     store.close().await;
     Ok(())
 }

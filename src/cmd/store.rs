@@ -3,9 +3,10 @@
 use anyhow::Context;
 use clap::Subcommand;
 use rxflow_api::Config;
-use rxflow_pharmacy::Store;
 use rxflow_pharmacy::audit::Verdict;
 use rxflow_pharmacy::demo::HistoryOptions;
+use rxflow_pharmacy::users::{NewUser, Role};
+use rxflow_pharmacy::{Actor, Store};
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -85,6 +86,39 @@ pub async fn demo(config: &Config, command: DemoCommand) -> anyhow::Result<()> {
         .await
         .context("seeding demo data")?;
     println!("{}", serde_json::to_string_pretty(&report)?);
+    demo_accounts(&store).await?;
+    Ok(())
+}
+
+/// Sign-ins for trying the demo, one per role. The passwords are in the
+/// README; a real pharmacy creates its own accounts.
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
+    ("admin", "Avery Admin", Role::Admin),
+    ("pharmacist", "Pat Quinn, PharmD", Role::Pharmacist),
+    ("technician", "Toni Reyes, CPhT", Role::Technician),
+    ("inventory", "Ivan Stock", Role::InventoryManager),
+    ("margaret", "Margaret Holloway", Role::Customer),
+];
+
+pub fn demo_password(username: &str) -> String {
+    format!("{username}-demo-2026")
+}
+
+async fn demo_accounts(store: &Store) -> anyhow::Result<()> {
+    let actor = Actor::system("seed");
+    for (username, name, role) in DEMO_ACCOUNTS {
+        let hash = rxflow_api::auth::password::hash(demo_password(username))
+            .await
+            .map_err(|e| anyhow::anyhow!("hashing a demo password: {e}"))?;
+        let new = NewUser::parse(username, name, role, hash)?;
+        if role == Role::Customer {
+            // The demo's first patient: on warfarin, allergic to sulfonamides.
+            store.link_customer(&new, 1, &actor).await?;
+        } else {
+            store.create_staff(&new, &actor).await?;
+        }
+    }
+    println!("demo sign-ins: {}", DEMO_ACCOUNTS.map(|a| a.0).join(", "));
     Ok(())
 }
 

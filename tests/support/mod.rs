@@ -1,31 +1,44 @@
-//! Starting the real binary for end-to-end tests.
+//! Starting the real binary for end-to-end tests, and talking to it as the
+//! demo's users.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use rxflow_pharmacy::testing::{FreshDatabase, fresh_database};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
 
 pub struct Server {
     pub base: String,
     child: Child,
     pub database: FreshDatabase,
-    _data: tempfile::TempDir,
+    pub data: tempfile::TempDir,
 }
 
-pub fn rxflow(database_url: &str, data_dir: &std::path::Path) -> Command {
+pub fn rxflow(database_url: &str, data_dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rxflow"));
     cmd.env("RXFLOW_DATABASE_URL", database_url)
         .env("RXFLOW_DATA_DIR", data_dir)
         .env("RXFLOW_BIND", "127.0.0.1:0")
-        .env_remove("RXFLOW_CONFIG");
+        .env("RXFLOW_KB_DIR", repo().join("data/cache/kb"))
+        .env("RXFLOW_MODELS_DIR", repo().join("models"))
+        .env_remove("RXFLOW_CONFIG")
+        .env_remove("RXFLOW_WORKERS");
     cmd
 }
 
 impl Server {
     /// A server over a fresh database seeded with `days` of demo history.
     pub async fn seeded(days: u32) -> Server {
+        Server::seeded_with(days, &[]).await
+    }
+
+    pub async fn seeded_with(days: u32, env: &[(&str, &str)]) -> Server {
         let database = fresh_database().await.unwrap();
         let data = tempfile::tempdir().unwrap();
         let seed = rxflow(&database.url, data.path())
@@ -37,27 +50,23 @@ impl Server {
             "seed failed: {}",
             String::from_utf8_lossy(&seed.stderr)
         );
-        let mut child = rxflow(&database.url, data.path())
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("listening on ").map(str::to_string))
-            .expect("server printed its address");
-        // Keep draining so the server never writes into a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        let (child, base) = spawn(&database.url, data.path(), env);
         Server {
             base,
             child,
             database,
-            _data: data,
+            data,
         }
+    }
+
+    /// Stops the process at once (no graceful shutdown) and starts another
+    /// over the same database and data directory.
+    pub fn crash_and_restart(&mut self, env: &[(&str, &str)]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = spawn(&self.database.url, self.data.path(), env);
+        self.child = child;
+        self.base = base;
     }
 
     pub async fn get_raw(&self, path: &str) -> (u16, String, String) {
@@ -80,6 +89,29 @@ impl Server {
         serde_json::from_str(&body).unwrap()
     }
 
+    /// Signs in with a bearer token.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({ "username": username, "password": password, "token": true }))
+            .send()
+            .await
+            .unwrap();
+        let (status, _, body) = split(response).await;
+        assert_eq!(status, 200, "login {username}: {body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        Session {
+            base: self.base.clone(),
+            token: body["token"].as_str().unwrap().to_string(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Signs in as the demo account of that name (see `rxflow demo seed`).
+    pub async fn demo(&self, username: &str) -> Session {
+        self.login(username, &format!("{username}-demo-2026")).await
+    }
+
     /// Sends SIGTERM and waits for the process to exit.
     pub fn terminate(&mut self) -> ExitStatus {
         let _ = Command::new("kill")
@@ -96,7 +128,118 @@ impl Server {
     }
 }
 
-async fn split(response: reqwest::Response) -> (u16, String, String) {
+fn spawn(url: &str, data: &Path, env: &[(&str, &str)]) -> (Child, String) {
+    let mut cmd = rxflow(url, data);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("listening on ").map(str::to_string))
+        .expect("server printed its address");
+    // Keep draining so the server never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base)
+}
+
+/// A signed-in client.
+pub struct Session {
+    pub base: String,
+    pub token: String,
+    client: reqwest::Client,
+}
+
+impl Session {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let (status, _, text) = split(request.send().await.unwrap()).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    /// `expect`s a status and returns the body.
+    pub async fn ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        status: u16,
+    ) -> Value {
+        let (code, value) = self.send(method.clone(), path, body).await;
+        assert_eq!(code, status, "{method} {path}: {value}");
+        value
+    }
+
+    /// Uploads `bytes` as the multipart part `image` named `filename`.
+    pub async fn upload(&self, bytes: Vec<u8>, filename: &str) -> (u16, String, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string());
+        let form = reqwest::multipart::Form::new().part("image", part);
+        let response = self
+            .client
+            .post(format!("{}/api/v1/prescriptions", self.base))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, content_type, text) = split(response).await;
+        (
+            status,
+            content_type,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Polls the intake status until the job is over.
+    pub async fn wait_for_intake(&self, rx: i64) -> Value {
+        for _ in 0..600 {
+            let (_, status) = self
+                .get(&format!("/api/v1/prescriptions/{rx}/status"))
+                .await;
+            if status["done"] == true {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("intake of prescription {rx} did not finish in 150 s");
+    }
+}
+
+pub async fn split(response: reqwest::Response) -> (u16, String, String) {
     let status = response.status().as_u16();
     let content_type = response
         .headers()

@@ -1,15 +1,31 @@
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::http::header;
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
+use crate::auth::access::{Access, Routes};
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+/// Probes and metrics are for the platform, which does not sign in; they
+/// hold no patient data.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/healthz", Access::Public, healthz)
+        .get("/readyz", Access::Public, readyz)
+        .get("/metrics", Access::Public, metrics)
+}
+
+/// Prometheus text exposition; the queue depth is sampled on each scrape.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Ok(depth) = state.store.open_jobs().await {
+        metrics::gauge!("rxflow_intake_queue_depth").set(depth as f64);
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.services.metrics.render(),
+    )
 }
 
 /// The process is up.

@@ -1,22 +1,27 @@
-//! Routes, one module per resource. Until authentication lands (issue #6)
-//! these are read-only, and reads of patient data are audited as
-//! `api:anonymous`.
+//! Routes, one module per resource. Each module returns [`Routes`], which
+//! pairs every route with who may call it.
 
+mod admin;
+pub mod auth;
+mod dispensing;
 mod health;
+mod interop;
 mod orders;
+mod prescriptions;
 mod products;
+mod review;
 
-use axum::Router;
+use crate::auth::access::Routes;
 
-use crate::state::AppState;
-
-pub fn all() -> Router<AppState> {
-    Router::new()
+pub fn table() -> Routes {
+    Routes::new()
         .merge(health::routes())
-        .nest("/api/v1", products::routes().merge(orders::routes()))
-}
-
-/// The actor recorded for reads made before there are users.
-fn anonymous() -> rxflow_pharmacy::Actor {
-    rxflow_pharmacy::Actor::system("api-anonymous")
+        .merge(auth::routes())
+        .merge(admin::routes())
+        .merge(prescriptions::routes())
+        .merge(review::routes())
+        .merge(orders::routes())
+        .merge(dispensing::routes())
+        .merge(products::routes())
+        .merge(interop::routes())
 }

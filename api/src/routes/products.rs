@@ -1,20 +1,39 @@
-use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use rxflow_pharmacy::inventory::{LotStock, ProductStock};
-use rxflow_pharmacy::products::Product;
-use serde::Deserialize;
+//! The catalogue (open to all: it is the shop window) and the stock behind
+//! it (staff only): lots, expiry, receiving and counted adjustments.
 
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use rxflow_pharmacy::inventory::{LotStock, ProductStock, ReceiveLot};
+use rxflow_pharmacy::products::Product;
+use rxflow_pharmacy::users::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::Principal;
+use crate::auth::access::{Access, Routes};
 use crate::error::ApiError;
-use crate::extract::{Path, Query};
+use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/products", get(list))
-        .route("/products/{id}", get(one))
-        .route("/products/{id}/stock", get(stock))
-        .route("/inventory/expiring", get(expiring))
+pub const STOCK_READERS: Access = Access::Roles(&[
+    Role::Pharmacist,
+    Role::Technician,
+    Role::InventoryManager,
+    Role::Admin,
+]);
+const STOCK_KEEPERS: Access =
+    Access::Roles(&[Role::Pharmacist, Role::Technician, Role::InventoryManager]);
+const STOCK_COUNTERS: Access = Access::Roles(&[Role::Pharmacist, Role::InventoryManager]);
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/products", Access::Public, list)
+        .get("/api/v1/products/{id}", Access::Public, one)
+        .get("/api/v1/products/{id}/stock", STOCK_READERS, stock)
+        .get("/api/v1/inventory/expiring", STOCK_READERS, expiring)
+        .post("/api/v1/inventory/lots", STOCK_KEEPERS, receive)
+        .post("/api/v1/inventory/lots/{id}/adjust", STOCK_COUNTERS, adjust)
 }
 
 #[derive(Deserialize)]
@@ -84,4 +103,58 @@ async fn expiring(
         return Err(ApiError::BadRequest("days must be 0–3650".into()));
     }
     Ok(Json(state.store.expiring_within(p.days).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Receipt {
+    product_id: i64,
+    lot_number: String,
+    expiry: String,
+    #[serde(default = "default_location")]
+    location: String,
+    quantity: i64,
+}
+
+fn default_location() -> String {
+    "Main".into()
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(r): Json<Receipt>,
+) -> Result<impl IntoResponse, ApiError> {
+    let receipt = ReceiveLot::parse(
+        r.product_id,
+        &r.lot_number,
+        &r.expiry,
+        &r.location,
+        r.quantity,
+    )?;
+    let lot = state
+        .store
+        .receive_lot(&receipt, &principal.actor())
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "lot_id": lot }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Adjustment {
+    delta: i64,
+    reason: String,
+}
+
+async fn adjust(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(lot): Path<i64>,
+    Json(a): Json<Adjustment>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .adjust(lot, a.delta, &a.reason, &principal.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::{Store, clock};
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,6 +82,24 @@ impl Store {
             expired,
             lots,
         })
+    }
+
+    /// These lots, empty or not (a label names the lots a fill emptied).
+    pub async fn lots(&self, ids: &[i64]) -> StoreResult<Vec<LotStock>> {
+        let sql = format!("{LOT_STOCK} WHERE l.id = $1");
+        let mut lots = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    entity: "lot",
+                    id: *id,
+                })?;
+            lots.push(lot_stock(&row)?);
+        }
+        Ok(lots)
     }
 
     /// Lots with stock on hand that expire within `days` days (or already have).

@@ -1,0 +1,186 @@
+//! The clinical checks of a review sheet against the patient's profile: the
+//! sheet's items are the new drugs, the profile's active medications the
+//! current ones, and its allergies and conditions the context.
+
+use rxflow_clinical::{
+    Finding, FindingKind, ItemStatus, Kb, PatientProfile, Regimen, RegimenItem, Severity,
+};
+use rxflow_pharmacy::patients::PatientProfile as Record;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::sheet::{CONFIRM_BELOW, Sheet, SheetFlag};
+
+/// A name that links below this is not trusted to stand for the drug.
+const LINK_MIN: f32 = 0.85;
+
+/// A finding as stored with a review, under a key stable across re-checks,
+/// so an override given to it survives corrections elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reviewed {
+    pub key: String,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// The outcome of checking a sheet.
+pub struct Checked {
+    pub findings: Vec<Reviewed>,
+    /// Flags about the patient and the drugs that are not clinical findings.
+    pub flags: Vec<SheetFlag>,
+    pub flagged: bool,
+    pub risk: i64,
+}
+
+pub fn check(kb: &Kb, sheet: &Sheet, record: Option<&Record>, today: Date) -> Checked {
+    let mut items: Vec<RegimenItem> = (0..sheet.items)
+        .filter_map(|i| new_item(kb, sheet, i))
+        .collect();
+    let mut profile = PatientProfile::default();
+    let mut flags = Vec::new();
+    if let Some(record) = record {
+        items.extend(current_items(kb, record, &mut flags));
+        profile = clinical_profile(record, today);
+        flags.extend(identity_flags(sheet, record));
+    }
+    let findings: Vec<Reviewed> = kb
+        .check(&Regimen::new(items), &profile)
+        .into_iter()
+        .map(|finding| Reviewed {
+            key: finding_key(&finding),
+            finding,
+        })
+        .collect();
+    let risk = findings
+        .iter()
+        .map(|f| rank(f.finding.severity))
+        .max()
+        .unwrap_or(0);
+    let unsure = sheet
+        .fields
+        .iter()
+        .any(|f| f.needs_confirmation && f.confidence < CONFIRM_BELOW);
+    Checked {
+        flagged: risk >= rank(Severity::Major) || unsure || sheet.failure.is_some(),
+        findings,
+        flags,
+        risk,
+    }
+}
+
+/// Kind and ingredients: the same hazard keeps its key when the sheet is
+/// corrected elsewhere.
+pub fn finding_key(f: &Finding) -> String {
+    let kind = serde_json::to_value(f.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut ingredients = f.ingredients.clone();
+    ingredients.sort();
+    format!("{kind}:{}", ingredients.join("+"))
+}
+
+pub fn rank(severity: Severity) -> i64 {
+    match severity {
+        Severity::Minor => 1,
+        Severity::Moderate => 2,
+        Severity::Major => 3,
+        Severity::Contraindicated => 4,
+    }
+}
+
+fn new_item(kb: &Kb, sheet: &Sheet, i: usize) -> Option<RegimenItem> {
+    let drug = sheet.value(&format!("items.{i}.drug"))?;
+    let ids = drug.get("id")?.as_str()?;
+    let ingredients = ids
+        .split('+')
+        .filter_map(|id| id.parse::<u32>().ok())
+        .map(rxflow_clinical::IngredientId)
+        .filter(|id| kb.ingredient(*id).is_some())
+        .collect::<Vec<_>>();
+    let label = drug
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or(ids)
+        .to_string();
+    (!ingredients.is_empty()).then(|| RegimenItem::new(label, ingredients, ItemStatus::New))
+}
+
+fn current_items(kb: &Kb, record: &Record, flags: &mut Vec<SheetFlag>) -> Vec<RegimenItem> {
+    record
+        .active_medications
+        .iter()
+        .filter_map(|m| {
+            let query = format!("{} {}", m.drug, m.strength.as_deref().unwrap_or(""));
+            let best = kb
+                .search(query.trim())
+                .ok()
+                .and_then(|r| r.candidates.into_iter().next())
+                .filter(|c| c.confidence >= LINK_MIN);
+            if best.is_none() {
+                flags.push(SheetFlag {
+                    code: "PROFILE_DRUG_UNCHECKED".into(),
+                    message: format!("'{}' on the patient's medication list is not in the drug database; it was not checked", m.drug),
+                    bbox: [0.; 4],
+                });
+            }
+            let c = best?;
+            let ids = c.ingredients.iter().map(|i| i.id).collect();
+            Some(RegimenItem::new(m.drug.clone(), ids, ItemStatus::Active))
+        })
+        .collect()
+}
+
+fn clinical_profile(record: &Record, today: Date) -> PatientProfile {
+    let dob = rxflow_pharmacy::clock::parse_date("dob", &record.patient.dob).ok();
+    let codes: Vec<&str> = record
+        .conditions
+        .iter()
+        .filter_map(|c| c.code.as_deref())
+        .collect();
+    let any = |prefixes: &[&str]| {
+        codes
+            .iter()
+            .any(|c| prefixes.iter().any(|p| c.starts_with(p)))
+    };
+    PatientProfile {
+        age_years: dob.map(|d| (today - d).whole_days() as f64 / 365.25),
+        weight_kg: None,
+        allergies: record
+            .allergies
+            .iter()
+            .map(|a| a.allergen.clone())
+            .collect(),
+        // ICD-10: chronic kidney disease and kidney failure; liver disease.
+        renal_impairment: any(&["N18", "N17", "N19"]).then_some(true),
+        hepatic_impairment: any(&["K70", "K72", "K74", "K76"]).then_some(true),
+    }
+}
+
+/// The patient on the photo should be the account's patient: a different
+/// date of birth is flagged for the pharmacist.
+fn identity_flags(sheet: &Sheet, record: &Record) -> Vec<SheetFlag> {
+    let Some(field) = sheet.field("patient.dob") else {
+        return Vec::new();
+    };
+    match field.value.as_str() {
+        Some(dob) if dob != record.patient.dob => vec![SheetFlag {
+            code: "PATIENT_MISMATCH".into(),
+            message: format!(
+                "the prescription's date of birth {dob} is not the account holder's ({})",
+                record.patient.dob
+            ),
+            bbox: field.bbox,
+        }],
+        _ => Vec::new(),
+    }
+}
+
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// Findings the pharmacist must answer with a coded reason before approval.
+pub fn needs_override(f: &Finding) -> bool {
+    f.severity >= Severity::Moderate || f.kind == FindingKind::Allergy
+}

@@ -1,0 +1,67 @@
+//! Loading what the service needs before it serves: the knowledge base, the
+//! intake models, the metrics recorder.
+
+use metrics_exporter_prometheus::PrometheusBuilder;
+use rxflow_clinical::Kb;
+use rxflow_intake::pipeline::{Intake, ModelPaths};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+use crate::auth::limit::LoginLimiter;
+use crate::auth::{new_token, password};
+use crate::config::Config;
+use crate::state::Services;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the knowledge base at {dir}: {source} (run `rxflow kb build`)")]
+    Kb {
+        dir: String,
+        source: rxflow_clinical::ClinicalError,
+    },
+    #[error("the intake models: {0}")]
+    Models(#[from] rxflow_intake::IntakeError),
+    #[error("metrics: {0}")]
+    Metrics(String),
+    #[error("{0}")]
+    Task(String),
+}
+
+/// Sign-in attempts allowed per client address per minute.
+const LOGINS_PER_MINUTE: NonZeroU32 = match NonZeroU32::new(30) {
+    Some(n) => n,
+    None => NonZeroU32::MIN,
+};
+
+pub async fn load(config: &Config) -> Result<Services, StartError> {
+    let kb_dir = config.kb_dir.clone();
+    let models = config.models_dir.clone();
+    let (kb, intake) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+        let kb = Arc::new(Kb::open_current(&kb_dir).map_err(|source| StartError::Kb {
+            dir: kb_dir.display().to_string(),
+            source,
+        })?);
+        // One thread per job: the worker pool, not the model, spreads the load.
+        let intake = Intake::load(&ModelPaths::under(&models), kb.clone(), 1)?;
+        Ok((kb, intake))
+    })
+    .await
+    .map_err(|e| StartError::Task(e.to_string()))??;
+    let metrics = PrometheusBuilder::new()
+        .install_recorder()
+        .map_err(|e| StartError::Metrics(e.to_string()))?;
+    let decoy_hash = password::hash(new_token())
+        .await
+        .map_err(|e| StartError::Task(e.to_string()))?;
+    Ok(Services {
+        kb,
+        intake,
+        uploads: config.data_dir.join("uploads"),
+        secure_cookies: config.secure_cookies,
+        login_limiter: LoginLimiter::new(LOGINS_PER_MINUTE),
+        decoy_hash,
+        jobs_waiting: Notify::new(),
+        metrics,
+    })
+}
