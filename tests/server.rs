@@ -122,3 +122,36 @@ async fn responses_carry_a_request_id_and_shutdown_is_graceful() {
         "SIGTERM ends the server cleanly"
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_parses_as_openapi_3_1() {
+    let server = Server::seeded(5).await;
+    let (code, _, body) = server.get_raw("/api/v1/openapi.json").await;
+    assert_eq!(code, 200);
+    let spec = oas3::from_json(&body).expect("a valid OpenAPI 3.1 document");
+    assert!(spec.openapi.starts_with("3.1"), "{}", spec.openapi);
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    for route in rxflow_api::route_table() {
+        let op = &doc["paths"][&route.path][route.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is documented",
+            route.method,
+            route.path
+        );
+        assert!(
+            op["x-rxflow-roles"].is_array(),
+            "{} {} states its roles",
+            route.method,
+            route.path
+        );
+        let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+        assert_eq!(
+            secured,
+            route.access != rxflow_api::auth::access::Access::Public,
+            "{} {}",
+            route.method,
+            route.path
+        );
+    }
+}

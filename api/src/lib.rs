@@ -7,6 +7,7 @@ mod error;
 mod extract;
 pub mod interop;
 pub mod jobs;
+mod openapi;
 mod review;
 mod routes;
 mod server;

@@ -15,6 +15,13 @@ pub fn routes() -> Routes {
         .get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
         .get("/metrics", Access::Public, metrics)
+        .get("/api/v1/openapi.json", Access::Public, openapi)
+}
+
+/// The document describes the routes as served, so it is built from the
+/// same table.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document(&crate::server::route_table()))
 }
 
 /// Prometheus text exposition; the queue depth is sampled on each scrape.
