@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 mod error;
 mod extract;
+pub mod forecasts;
 pub mod interop;
 pub mod jobs;
 mod openapi;

@@ -19,6 +19,7 @@ pub mod patients;
 pub mod prescribers;
 pub mod prescriptions;
 pub mod products;
+pub mod purchasing;
 pub mod reviews;
 mod status;
 #[cfg(feature = "test-support")]

@@ -1,5 +1,5 @@
-//! The guarded status write shared by the prescription and order state
-//! machines: `WHERE status = <old>` makes a concurrent change lose cleanly
+//! The guarded status write shared by the prescription, order and purchase
+//! order state machines: `WHERE status = <old>` makes a concurrent change lose cleanly
 //! instead of being overwritten.
 
 use sqlx::{Any, Transaction};
@@ -11,6 +11,7 @@ use crate::error::{StoreError, StoreResult};
 pub(crate) enum Stateful {
     Prescription,
     Order,
+    PurchaseOrder,
 }
 
 pub(crate) async fn guarded_update(
@@ -28,6 +29,10 @@ pub(crate) async fn guarded_update(
         Stateful::Order => (
             "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
             "order",
+        ),
+        Stateful::PurchaseOrder => (
+            "UPDATE purchase_orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            "purchase order",
         ),
     };
     let changed = sqlx::query(sql)

@@ -20,6 +20,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", config.bind))?;
     let address = listener.local_addr()?;
     rxflow_api::jobs::start(state.clone(), config.workers).await;
+    rxflow_api::forecasts::start_nightly(state.clone());
     tracing::info!(%address, database = %super::store::redact(&config.database_url), workers = config.workers, "rxflow serving");
     // A line on stdout lets scripts and tests learn the port when bind is :0.
     println!("listening on http://{address}");

@@ -6,6 +6,7 @@ pub mod auth;
 mod dispensing;
 mod health;
 mod interop;
+mod inventory;
 mod orders;
 mod prescriptions;
 mod products;
@@ -23,5 +24,6 @@ pub fn table() -> Routes {
         .merge(orders::routes())
         .merge(dispensing::routes())
         .merge(products::routes())
+        .merge(inventory::routes())
         .merge(interop::routes())
 }

@@ -20,6 +20,6 @@ pub use movements::{ReceiveLot, Reservation};
 pub use stock::{LotStock, ProductStock};
 
 pub(crate) use movements::{
-    allocate_fefo, lock_products, reservation_product as reservation_product_in, reserve_in,
-    settle_reservation as settle, write_movement,
+    allocate_fefo, lock_products, receive_in, reservation_product as reservation_product_in,
+    reserve_in, settle_reservation as settle, write_movement,
 };

@@ -61,23 +61,7 @@ impl Store {
         let location_id = self.location_id(&receipt.location).await?;
         let mut tx = self.begin().await?;
         lock_products(&mut tx, &[receipt.product_id]).await?;
-        let lot_id = upsert_lot(&mut tx, receipt, location_id).await?;
-        write_movement(
-            &mut tx,
-            lot_id,
-            MovementKind::Receive,
-            receipt.quantity.get(),
-            None,
-            None,
-            actor,
-        )
-        .await?;
-        let details = json!({ "lot_id": lot_id, "lot_number": receipt.lot_number, "expiry": clock::format_date(receipt.expiry), "quantity": receipt.quantity.get() });
-        audit::append(
-            &mut tx,
-            Event::new(actor, "stock.receive", "product", receipt.product_id).with(details),
-        )
-        .await?;
+        let lot_id = receive_in(&mut tx, receipt, location_id, None, actor).await?;
         tx.commit().await?;
         Ok(lot_id)
     }
@@ -227,6 +211,30 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Receives a lot in the caller's transaction, which already holds the
+/// product's lock; `reason` says where the stock came from (a purchase order).
+pub(crate) async fn receive_in(
+    tx: &mut Tx<'_>,
+    receipt: &ReceiveLot,
+    location_id: i64,
+    reason: Option<&str>,
+    actor: &Actor,
+) -> StoreResult<i64> {
+    let lot_id = upsert_lot(tx, receipt, location_id).await?;
+    let qty = receipt.quantity.get();
+    write_movement(tx, lot_id, MovementKind::Receive, qty, None, reason, actor).await?;
+    let mut details = json!({ "lot_id": lot_id, "lot_number": receipt.lot_number, "expiry": clock::format_date(receipt.expiry), "quantity": qty });
+    if let Some(reason) = reason {
+        details["reason"] = json!(reason);
+    }
+    audit::append(
+        tx,
+        Event::new(actor, "stock.receive", "product", receipt.product_id).with(details),
+    )
+    .await?;
+    Ok(lot_id)
 }
 
 /// Serialises stock writers on these products; ids are locked in ascending
