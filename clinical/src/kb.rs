@@ -26,6 +26,10 @@ pub struct Kb {
     /// text is matched on every check, so the keys are folded once here.
     pub(crate) allergy_groups_by_key: FxHashMap<String, Vec<usize>>,
     pub(crate) index: NameIndex,
+    /// Names already resolved. The snapshot never changes under a loaded
+    /// `Kb`, and services resolve the same few hundred names all day (a
+    /// fuzzy miss walks much of the index), so answers are kept.
+    pub(crate) resolved: std::sync::Mutex<FxHashMap<String, Option<crate::search::Candidate>>>,
 }
 
 /// What `kb build` reports.
@@ -118,6 +122,7 @@ impl Kb {
             duplicate_groups_of,
             allergy_groups_by_key,
             index,
+            resolved: Default::default(),
         })
     }
 

@@ -293,6 +293,9 @@ fn same_strength(p: &Product, s: &Strength) -> bool {
     })
 }
 
+/// Names [`Kb::resolve`] remembers before it starts over.
+const RESOLVED_MAX: usize = 20_000;
+
 impl Kb {
     /// Ranked candidates for `query`. Errors only for refused input (empty,
     /// too long, control characters); an unknown name gives no candidates.
@@ -601,11 +604,24 @@ impl Kb {
 
     /// The best candidate for a name, or `UnknownDrug`.
     pub fn resolve(&self, text: &str) -> Result<Candidate> {
-        self.search(text)?
+        let unknown = || ClinicalError::UnknownDrug(text.to_string());
+        let key = text.trim();
+        if let Some(known) = self.resolved.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return known.ok_or_else(unknown);
+        }
+        let found = self
+            .search(text)?
             .candidates
             .into_iter()
-            .find(|c| !c.ingredients.is_empty())
-            .ok_or_else(|| ClinicalError::UnknownDrug(text.to_string()))
+            .find(|c| !c.ingredients.is_empty());
+        if let Ok(mut memo) = self.resolved.lock() {
+            // Bounded: a flood of distinct names starts it afresh.
+            if memo.len() >= RESOLVED_MAX {
+                memo.clear();
+            }
+            memo.insert(key.to_string(), found.clone());
+        }
+        found.ok_or_else(unknown)
     }
 
     /// A regimen item for a name as written, resolved through search. When

@@ -100,6 +100,16 @@ fn bad_queries_are_errors_not_panics() {
     }
     assert!(kb.search("zzzzzzzzzz").unwrap().candidates.is_empty());
     assert!(kb.resolve("zzzzzzzzzz").is_err());
+    assert!(
+        kb.resolve(" zzzzzzzzzz").is_err(),
+        "a remembered miss stays a miss"
+    );
+    let first = kb.resolve("Coumadin").unwrap();
+    assert_eq!(
+        kb.resolve("Coumadin ").unwrap(),
+        first,
+        "and a remembered hit the same hit"
+    );
 }
 
 #[test]
