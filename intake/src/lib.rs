@@ -8,6 +8,7 @@
 
 pub mod cues;
 pub mod decode;
+pub mod dose;
 pub mod drug_line;
 pub mod encoder;
 pub mod error;

@@ -12,7 +12,7 @@ pub mod shape;
 #[cfg(test)]
 mod cds_hooks_tests;
 #[cfg(test)]
-mod test_kb;
+pub(crate) mod test_kb;
 
 /// rxflow's own code systems. They are stable identifiers that EHRs store
 /// alongside our codes, so they must never change once published.

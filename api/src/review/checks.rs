@@ -5,6 +5,8 @@
 use rxflow_clinical::{
     Finding, FindingKind, ItemStatus, Kb, PatientProfile, Regimen, RegimenItem, Severity,
 };
+use rxflow_intake::dose::daily_dose;
+use rxflow_intake::parse::{parse_sig, parse_strength};
 use rxflow_pharmacy::patients::PatientProfile as Record;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -103,7 +105,20 @@ fn new_item(kb: &Kb, sheet: &Sheet, i: usize) -> Option<RegimenItem> {
         .and_then(|n| n.as_str())
         .unwrap_or(ids)
         .to_string();
-    (!ingredients.is_empty()).then(|| RegimenItem::new(label, ingredients, ItemStatus::New))
+    let item =
+        (!ingredients.is_empty()).then(|| RegimenItem::new(label, ingredients, ItemStatus::New))?;
+    Some(match dose(sheet, i) {
+        Some(d) => item.with_dose(d),
+        None => item,
+    })
+}
+
+/// The day's dose the directions and strength ask for, so dose limits are
+/// checked on what was written (and on what the pharmacist corrected).
+fn dose(sheet: &Sheet, i: usize) -> Option<rxflow_clinical::Dose> {
+    let sig = parse_sig(sheet.text(&format!("items.{i}.sig"))).ok()?;
+    let strength = parse_strength(sheet.text(&format!("items.{i}.strength"))).map(|s| s.strength);
+    daily_dose(&sig, strength.as_ref())
 }
 
 fn current_items(kb: &Kb, record: &Record, flags: &mut Vec<SheetFlag>) -> Vec<RegimenItem> {
@@ -183,4 +198,58 @@ pub fn today() -> Date {
 /// Findings the pharmacist must answer with a coded reason before approval.
 pub fn needs_override(f: &Finding) -> bool {
     f.severity >= Severity::Moderate || f.kind == FindingKind::Allergy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interop::test_kb::kb;
+
+    fn sheet(drug: &str, strength: &str, sig: &str) -> Sheet {
+        let mut sheet = Sheet::unread("typed in by the pharmacist");
+        for (key, text) in [
+            ("items.0.strength", strength),
+            ("items.0.form", "tablet"),
+            ("items.0.drug", drug),
+            ("items.0.sig", sig),
+        ] {
+            assert!(
+                sheet
+                    .correct(key, text, kb(), "rph", "2026-11-22T10:00:00Z")
+                    .is_ok()
+            );
+        }
+        sheet
+    }
+
+    #[test]
+    fn the_written_dose_is_checked_against_the_daily_maximum() {
+        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
+        let high = sheet(
+            "acetaminophen",
+            "500 mg",
+            "take 2 tablets by mouth every 4 hours",
+        );
+        let checked = check(kb(), &high, None, today);
+        assert!(
+            checked
+                .findings
+                .iter()
+                .any(|r| r.finding.kind == FindingKind::DoseAboveMaximum),
+            "6 g a day of acetaminophen"
+        );
+        let usual = sheet(
+            "acetaminophen",
+            "500 mg",
+            "take 2 tablets by mouth every 6 hours",
+        );
+        let checked = check(kb(), &usual, None, today);
+        assert!(
+            checked
+                .findings
+                .iter()
+                .all(|r| r.finding.kind != FindingKind::DoseAboveMaximum),
+            "4 g a day is the limit, not over it"
+        );
+    }
 }
