@@ -232,22 +232,7 @@ impl Store {
     ) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
         ensure_patient(&mut tx, patient_id).await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO patient_allergies (patient_id, allergen, kind, reaction, severity, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(patient_id)
-        .bind(&allergy.allergen)
-        .bind(allergy.kind_str())
-        .bind(&allergy.reaction)
-        .bind(allergy.severity_str())
-        .bind(clock::now())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let details = json!({ "allergen": allergy.allergen, "kind": allergy.kind_str(), "severity": allergy.severity_str() });
-        let event = Event::new(actor, "patient.allergy.add", "patient", patient_id).with(details);
-        audit::append(&mut tx, event).await?;
+        let id = insert_allergy(&mut tx, patient_id, allergy, actor).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -345,6 +330,32 @@ impl Store {
             active_medications,
         })
     }
+}
+
+/// Records an allergy and its audit event inside the caller's transaction.
+pub(crate) async fn insert_allergy(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    patient_id: i64,
+    allergy: &NewAllergy,
+    actor: &Actor,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO patient_allergies (patient_id, allergen, kind, reaction, severity, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(patient_id)
+    .bind(&allergy.allergen)
+    .bind(allergy.kind_str())
+    .bind(&allergy.reaction)
+    .bind(allergy.severity_str())
+    .bind(clock::now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    let details = json!({ "allergen": allergy.allergen, "kind": allergy.kind_str(), "severity": allergy.severity_str() });
+    let event = Event::new(actor, "patient.allergy.add", "patient", patient_id).with(details);
+    audit::append(tx, event).await?;
+    Ok(id)
 }
 
 pub(crate) async fn insert_patient(

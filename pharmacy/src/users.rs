@@ -9,7 +9,7 @@ use time::Duration;
 
 use crate::audit::{self, Actor, Event};
 use crate::error::{StoreError, StoreResult};
-use crate::patients::{NewPatient, insert_patient};
+use crate::patients::{NewAllergy, NewPatient, insert_allergy, insert_patient};
 use crate::{Store, clock, text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -176,11 +176,13 @@ impl Store {
         Ok(id)
     }
 
-    /// A customer account and its patient record, together or not at all.
+    /// A customer account, its patient record and the allergies they
+    /// declared, together or not at all.
     pub async fn register_customer(
         &self,
         new: &NewUser,
         patient: &NewPatient,
+        allergies: &[NewAllergy],
     ) -> StoreResult<User> {
         if new.role != Role::Customer {
             return Err(StoreError::invalid("role", "registration is for customers"));
@@ -195,6 +197,9 @@ impl Store {
             Event::new(&actor, "user.register", "user", id).with(details),
         )
         .await?;
+        for allergy in allergies {
+            insert_allergy(&mut tx, patient_id, allergy, &actor).await?;
+        }
         let user = user_by_id(&mut tx, id).await?;
         tx.commit().await?;
         Ok(user)

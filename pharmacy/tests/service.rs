@@ -8,7 +8,7 @@ use common::{actor, fresh_store};
 use rxflow_pharmacy::audit::Verdict as Chain;
 use rxflow_pharmacy::cds::{Feedback, HookCall, IssuedCard, Outcome};
 use rxflow_pharmacy::jobs::{Stage, Upload};
-use rxflow_pharmacy::patients::NewPatient;
+use rxflow_pharmacy::patients::{NewAllergy, NewPatient};
 use rxflow_pharmacy::prescriptions::{NewItem, RxStatus};
 use rxflow_pharmacy::reviews::{Decision, Review, Verdict};
 use rxflow_pharmacy::users::{Lockout, NewUser, Role, SessionKind};
@@ -24,7 +24,7 @@ fn sha(n: u8) -> String {
 async fn customer(store: &Store, name: &str) -> rxflow_pharmacy::users::User {
     let user = NewUser::parse(name, "Ann Lee", Role::Customer, HASH.into()).unwrap();
     let patient = NewPatient::parse("Ann", "Lee", "1970-01-02", "female").unwrap();
-    store.register_customer(&user, &patient).await.unwrap()
+    store.register_customer(&user, &patient, &[]).await.unwrap()
 }
 
 async fn upload(store: &Store, patient_id: i64, max_attempts: i64) -> (i64, i64) {
@@ -46,20 +46,41 @@ async fn registration_makes_a_customer_with_a_patient_and_names_are_unique() {
     assert!(ann.patient_id.is_some());
     let again = NewUser::parse("ANN", "Other", Role::Customer, HASH.into()).unwrap();
     let patient = NewPatient::parse("A", "B", "1980-01-01", "male").unwrap();
+    let sulfa = [NewAllergy::parse("sulfa", "class", None, "moderate").unwrap()];
     let err = t
         .store
-        .register_customer(&again, &patient)
+        .register_customer(&again, &patient, &sulfa)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     let staff = NewUser::parse("bob", "Bob", Role::Customer, HASH.into()).unwrap();
     assert!(t.store.create_staff(&staff, &actor()).await.is_err());
-    // The failed registration left no orphan patient.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patients")
-        .fetch_one(t.store.pool())
+    // The failed registration left no orphan patient and no allergy.
+    for table in ["patients", "patient_allergies"] {
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(t.store.pool())
+                .await
+                .unwrap();
+        assert_eq!(n, i64::from(table == "patients"), "{table}");
+    }
+    let bea = NewUser::parse("bea", "Bea", Role::Customer, HASH.into()).unwrap();
+    let patient = NewPatient::parse("Bea", "Stone", "1990-02-03", "female").unwrap();
+    let bea = t
+        .store
+        .register_customer(&bea, &patient, &sulfa)
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    let profile = t
+        .store
+        .patient_profile(bea.patient_id.unwrap(), &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        profile.allergies.len(),
+        1,
+        "declared allergies come with the account"
+    );
 }
 
 #[tokio::test]

@@ -68,13 +68,10 @@ async fn register(
         .iter()
         .map(|a| NewAllergy::parse(a, "substance", None, "unknown"))
         .collect::<Result<Vec<_>, _>>()?;
-    let user = state.store.register_customer(&new, &patient).await?;
-    if let Some(patient_id) = user.patient_id {
-        let actor = rxflow_pharmacy::Actor::parse(&user.username)?;
-        for allergy in &allergies {
-            state.store.add_allergy(patient_id, allergy, &actor).await?;
-        }
-    }
+    let user = state
+        .store
+        .register_customer(&new, &patient, &allergies)
+        .await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
