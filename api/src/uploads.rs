@@ -49,7 +49,9 @@ fn store_blocking(dir: &Path, bytes: &[u8]) -> Result<Stored, ApiError> {
 /// The stored image for `reference`, which must be a content address this
 /// module wrote (so no path from a record can escape the directory).
 pub fn path_of(dir: &Path, reference: &str) -> Result<PathBuf, ApiError> {
-    let ok = reference.len() == 2 + 1 + 64 + 4
+    // ASCII first: the slices below must fall on character boundaries.
+    let ok = reference.is_ascii()
+        && reference.len() == 2 + 1 + 64 + 4
         && reference.ends_with(".jpg")
         && reference[..2] == reference[3..5]
         && reference[3..67].chars().all(|c| c.is_ascii_hexdigit());
@@ -88,7 +90,10 @@ mod tests {
         let sha = "ab".repeat(32);
         let good = format!("ab/{sha}.jpg");
         assert_eq!(path_of(dir, &good).ok(), Some(dir.join(&good)));
+        // 71 bytes with a two-byte character where a slice would cut it.
+        let multibyte = format!("aé{}.jpg", "a".repeat(64));
         for bad in [
+            &multibyte,
             "../etc/passwd",
             "ab/../../x.jpg",
             &format!("cd/{sha}.jpg"),

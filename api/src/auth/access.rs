@@ -113,15 +113,6 @@ impl Routes {
         self.route(Method::PATCH, path, access, h)
     }
 
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(
-        self,
-        path: &'static str,
-        access: Access,
-        h: H,
-    ) -> Self {
-        self.route(Method::DELETE, path, access, h)
-    }
-
     /// A POST whose body may be up to `limit` bytes (uploads), where every
     /// other route keeps axum's 2 MB default.
     pub fn upload<H: Handler<T, AppState>, T: 'static>(

@@ -9,7 +9,7 @@ use rxflow_intake::dose::daily_dose;
 use rxflow_intake::parse::{parse_sig, parse_strength};
 use rxflow_pharmacy::patients::PatientProfile as Record;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::sheet::{CONFIRM_BELOW, Sheet, SheetFlag};
 
@@ -128,9 +128,8 @@ fn current_items(kb: &Kb, record: &Record, flags: &mut Vec<SheetFlag>) -> Vec<Re
         .filter_map(|m| {
             let query = format!("{} {}", m.drug, m.strength.as_deref().unwrap_or(""));
             let best = kb
-                .search(query.trim())
+                .resolve(query.trim())
                 .ok()
-                .and_then(|r| r.candidates.into_iter().next())
                 .filter(|c| c.confidence >= LINK_MIN);
             if best.is_none() {
                 flags.push(SheetFlag {
@@ -189,10 +188,6 @@ fn identity_flags(sheet: &Sheet, record: &Record) -> Vec<SheetFlag> {
         }],
         _ => Vec::new(),
     }
-}
-
-pub fn today() -> Date {
-    OffsetDateTime::now_utc().date()
 }
 
 /// Findings the pharmacist must answer with a coded reason before approval.

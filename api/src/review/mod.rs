@@ -9,7 +9,8 @@ use rxflow_pharmacy::reviews::Review;
 use rxflow_pharmacy::{Actor, StoreError};
 use serde::{Deserialize, Serialize};
 
-use checks::{Reviewed, check, today};
+use checks::{Reviewed, check};
+use rxflow_pharmacy::clock::today;
 use sheet::{Sheet, SheetFlag};
 
 use crate::error::ApiError;

@@ -19,9 +19,11 @@ pub fn routes() -> Routes {
 }
 
 /// The document describes the routes as served, so it is built from the
-/// same table.
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::openapi::document(&crate::server::route_table()))
+/// same table, once: the table cannot change while the process runs.
+async fn openapi() -> Json<&'static utoipa::openapi::OpenApi> {
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(|| crate::openapi::document(&crate::server::route_table()));
+    Json(&DOCUMENT)
 }
 
 /// Prometheus text exposition; the queue depth is sampled on each scrape.

@@ -20,7 +20,6 @@ use crate::extract::{Json, Path, Query};
 use crate::interop::InteropError;
 use crate::interop::cds_hooks::{self, FeedbackRequest, OrderSign};
 use crate::interop::fhir::{self, Mitigation};
-use crate::review::checks::today;
 use crate::review::decision::Override;
 use crate::review::parse;
 use crate::state::AppState;
@@ -198,7 +197,11 @@ async fn order_sign(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let request = OrderSign::parse(&body)?;
-    let (regimen, profile, unresolved) = cds_hooks::regimen(&state.services.kb, &request, today());
+    let (regimen, profile, unresolved) = cds_hooks::regimen(
+        &state.services.kb,
+        &request,
+        rxflow_pharmacy::clock::today(),
+    );
     let findings = state.services.kb.check(&regimen, &profile);
     let response = cds_hooks::cards(&findings, &unresolved, &request.hook_instance);
     let issued: Vec<IssuedCard<'_>> = response
