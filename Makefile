@@ -50,6 +50,7 @@ test-postgres:
 tools:
 	@command -v cargo-nextest >/dev/null || $(CARGO) install --locked cargo-nextest
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+	@tests/support/install-chromium
 
 bench:
 	$(CARGO) bench --bench store

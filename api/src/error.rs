@@ -48,6 +48,21 @@ struct Problem<'a> {
 }
 
 impl ApiError {
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status_and_kind().0
+    }
+
+    /// What the caller may read: the message for their own mistakes; for the
+    /// service's faults a fixed sentence, with the cause sent to the log.
+    pub(crate) fn public_detail(&self) -> String {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, cause = ?std::error::Error::source(self), "request failed");
+            "the service could not complete the request; it has been logged".to_string()
+        } else {
+            self.to_string()
+        }
+    }
+
     fn status_and_kind(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request"),
@@ -86,13 +101,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.status_and_kind();
-        let detail = if status.is_server_error() {
-            // Database internals stay in the log, not in the answer.
-            tracing::error!(error = %self, cause = ?std::error::Error::source(&self), "request failed");
-            "the service could not complete the request; it has been logged".to_string()
-        } else {
-            self.to_string()
-        };
+        let detail = self.public_detail();
         let problem = Problem {
             kind: &format!("/problems/{kind}"),
             title: status.canonical_reason().unwrap_or("error"),

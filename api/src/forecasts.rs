@@ -74,6 +74,34 @@ struct ProductInput {
     on_order: i64,
 }
 
+/// Days of history a forecast chart shows before the forecast starts.
+pub const HISTORY_SHOWN_DAYS: usize = 90;
+
+/// A product's latest stored forecast, the suggestion it led to and the
+/// recent demand before it: what a forecast chart draws, for the JSON API
+/// and the page alike.
+pub struct Latest {
+    pub chart: ChartForecast,
+    pub suggestion: rxflow_pharmacy::purchasing::Suggestion,
+    pub history: Vec<DailyDemand>,
+}
+
+/// `None` when the product has no forecast yet (or does not exist).
+pub async fn latest(store: &Store, id: i64) -> Result<Option<Latest>, ApiError> {
+    let Some(stored) = store.latest_forecast(id).await? else {
+        return Ok(None);
+    };
+    let chart: ChartForecast = serde_json::from_str(&stored.forecast)
+        .map_err(|e| ApiError::Internal(format!("stored forecast of product {id}: {e}")))?;
+    let mut history = store.daily_demand(id, last_full_day()).await?;
+    let history = history.split_off(history.len().saturating_sub(HISTORY_SHOWN_DAYS));
+    Ok(Some(Latest {
+        chart,
+        suggestion: stored.suggestion,
+        history,
+    }))
+}
+
 /// The last day with complete dispensing: today's is still under way and
 /// would read as a day of low demand.
 pub fn last_full_day() -> Date {

@@ -20,7 +20,7 @@ use crate::auth::access::{Access, RouteSpec};
 
 pub fn document(routes: &[RouteSpec]) -> OpenApi {
     let mut paths = Paths::new();
-    for route in routes {
+    for route in routes.iter().filter(|r| r.is_api()) {
         if let Some(method) = http_method(route.method) {
             paths.add_path_operation(&route.path, vec![method], operation(route));
         }

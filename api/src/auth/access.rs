@@ -50,6 +50,16 @@ pub struct RouteSpec {
     pub method: &'static str,
     pub path: String,
     pub access: Access,
+    /// A web page: strangers are sent to sign in rather than answered 401.
+    pub page: bool,
+}
+
+impl RouteSpec {
+    /// Part of the JSON API (and its OpenAPI document), not a page or one
+    /// of the pages' scripts and stylesheet.
+    pub fn is_api(&self) -> bool {
+        !self.page && !self.path.starts_with("/assets/")
+    }
 }
 
 /// A router that records each route's access as it is added.
@@ -82,6 +92,7 @@ impl Routes {
             method: method_name(&method),
             path: path.to_string(),
             access,
+            page: false,
         });
         self
     }
@@ -130,6 +141,27 @@ impl Routes {
             method: "POST",
             path: path.to_string(),
             access,
+            page: false,
+        });
+        self
+    }
+
+    /// A web page. Its refusals are for people: a stranger is sent to sign
+    /// in and brought back, a wrong role reads an HTML 403.
+    pub fn page<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) -> Self {
+        let gated =
+            on(MethodFilter::GET, h).route_layer(middleware::from_fn_with_state(access, page_gate));
+        self.router = self.router.route(path, gated);
+        self.table.push(RouteSpec {
+            method: "GET",
+            path: path.to_string(),
+            access,
+            page: true,
         });
         self
     }
@@ -166,6 +198,14 @@ async fn gate(
     let role = request.extensions().get::<Principal>().map(|p| p.user.role);
     access.admits(role)?;
     Ok(next.run(request).await)
+}
+
+async fn page_gate(State(access): State<Access>, request: Request, next: Next) -> Response {
+    let role = request.extensions().get::<Principal>().map(|p| p.user.role);
+    match access.admits(role) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => crate::pages::refusal(refused, request.uri().path()),
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use rxflow_intake::parse::parse_sig;
 use rxflow_pharmacy::dispensing::{Dispense, Source};
+use rxflow_pharmacy::prescriptions::{Item, Prescription};
 use rxflow_pharmacy::users::Role;
 use rxflow_pharmacy::{Actor, Quantity};
 use serde::{Deserialize, Serialize};
@@ -33,18 +34,26 @@ struct Fill {
     quantity: Option<i64>,
 }
 
+/// What a label says of the prescription itself, before any unit is
+/// picked: also the preview at the counter.
 #[derive(Serialize)]
-struct Label {
-    patient: String,
-    drug: String,
-    directions: String,
+pub(crate) struct LabelHead {
+    pub patient: String,
+    pub drug: String,
+    pub directions: String,
+    pub prescriber: Option<String>,
+    pub prescription_id: i64,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Label {
+    #[serde(flatten)]
+    head: LabelHead,
     quantity: i64,
     lots: Vec<LabelLot>,
-    prescriber: Option<String>,
     refills_left: i64,
     fill_number: i64,
     dispensed_by: String,
-    prescription_id: i64,
 }
 
 #[derive(Serialize)]
@@ -77,12 +86,46 @@ async fn dispense(
     ))
 }
 
-async fn label(state: &AppState, d: &Dispense, by: &str, actor: &Actor) -> Result<Label, ApiError> {
+pub(crate) async fn label(
+    state: &AppState,
+    d: &Dispense,
+    by: &str,
+    actor: &Actor,
+) -> Result<Label, ApiError> {
     let rx = state.store.prescription(d.prescription_id, actor).await?;
     let item =
         rx.items.iter().find(|i| i.id == d.item_id).ok_or_else(|| {
             ApiError::Internal(format!("item {} left its prescription", d.item_id))
         })?;
+    let ids: Vec<i64> = d.lots.iter().map(|a| a.lot_id).collect();
+    let lots = state
+        .store
+        .lots(&ids)
+        .await?
+        .into_iter()
+        .zip(&d.lots)
+        .map(|(lot, a)| LabelLot {
+            lot_number: lot.lot_number,
+            expiry: lot.expiry,
+            quantity: a.quantity,
+        })
+        .collect();
+    Ok(Label {
+        head: label_head(state, &rx, item, actor).await?,
+        quantity: d.quantity,
+        lots,
+        refills_left: d.refills_left,
+        fill_number: d.fill_number,
+        dispensed_by: by.to_string(),
+    })
+}
+
+pub(crate) async fn label_head(
+    state: &AppState,
+    rx: &Prescription,
+    item: &Item,
+    actor: &Actor,
+) -> Result<LabelHead, ApiError> {
     let patient = match rx.patient_id {
         Some(p) => {
             let profile = state.store.patient_profile(p, actor).await?;
@@ -97,19 +140,6 @@ async fn label(state: &AppState, d: &Dispense, by: &str, actor: &Actor) -> Resul
         Some(p) => Some(state.store.prescriber(p).await?.name),
         None => None,
     };
-    let ids: Vec<i64> = d.lots.iter().map(|a| a.lot_id).collect();
-    let lots = state
-        .store
-        .lots(&ids)
-        .await?
-        .into_iter()
-        .zip(&d.lots)
-        .map(|(lot, a)| LabelLot {
-            lot_number: lot.lot_number,
-            expiry: lot.expiry,
-            quantity: a.quantity,
-        })
-        .collect();
     let drug = [
         Some(item.drug.as_str()),
         item.strength.as_deref(),
@@ -119,17 +149,12 @@ async fn label(state: &AppState, d: &Dispense, by: &str, actor: &Actor) -> Resul
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
-    Ok(Label {
+    Ok(LabelHead {
         patient,
         drug,
         // Plain words when the directions parse; as written otherwise.
         directions: parse_sig(&item.sig).map_or_else(|_| item.sig.clone(), |s| s.plain_english()),
-        quantity: d.quantity,
-        lots,
         prescriber,
-        refills_left: d.refills_left,
-        fill_number: d.fill_number,
-        dispensed_by: by.to_string(),
-        prescription_id: d.prescription_id,
+        prescription_id: rx.id,
     })
 }

@@ -18,15 +18,12 @@ use crate::auth::Principal;
 use crate::auth::access::{Access, Routes};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
-use crate::forecasts::{self, ChartForecast, ForecastPoint, Summary};
+use crate::forecasts::{self, ForecastPoint, Summary};
 use crate::state::AppState;
 
 const PLANNERS: Access = Access::Roles(&[Role::InventoryManager]);
-const PLAN_READERS: Access =
+pub(crate) const PLAN_READERS: Access =
     Access::Roles(&[Role::InventoryManager, Role::Pharmacist, Role::Admin]);
-
-/// Days of history a forecast chart shows before the forecast starts.
-const HISTORY_SHOWN_DAYS: usize = 90;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -80,19 +77,13 @@ async fn forecast(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<ForecastView>, ApiError> {
-    let stored = state.store.latest_forecast(id).await?.ok_or_else(|| {
+    let latest = forecasts::latest(&state.store, id).await?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "product {id} has no forecast: it does not exist or needs a recompute"
         ))
     })?;
-    let chart: ChartForecast = serde_json::from_str(&stored.forecast)
-        .map_err(|e| ApiError::Internal(format!("stored forecast of product {id}: {e}")))?;
-    let days = state
-        .store
-        .daily_demand(id, forecasts::last_full_day())
-        .await?;
-    let shown = days.len().saturating_sub(HISTORY_SHOWN_DAYS);
-    let history = days[shown..]
+    let history = latest
+        .history
         .iter()
         .map(|d| HistoryDay {
             date: rxflow_pharmacy::clock::format_date(d.date),
@@ -102,11 +93,11 @@ async fn forecast(
         .collect();
     Ok(Json(ForecastView {
         product_id: id,
-        model: chart.model,
-        demand_class: chart.demand_class,
+        model: latest.chart.model,
+        demand_class: latest.chart.demand_class,
         history,
-        forecast: chart.points,
-        suggestion: stored.suggestion,
+        forecast: latest.chart.points,
+        suggestion: latest.suggestion,
         lead_time_days: forecasts::LEAD_TIME_DAYS,
         review_period_days: forecasts::REVIEW_PERIOD_DAYS,
         service_level: forecasts::SERVICE_LEVEL,

@@ -3,14 +3,14 @@
 
 mod admin;
 pub mod auth;
-mod dispensing;
+pub(crate) mod dispensing;
 mod health;
 mod interop;
-mod inventory;
+pub(crate) mod inventory;
 mod orders;
-mod prescriptions;
-mod products;
-mod review;
+pub(crate) mod prescriptions;
+pub(crate) mod products;
+pub(crate) mod review;
 
 use crate::auth::access::Routes;
 
@@ -26,4 +26,5 @@ pub fn table() -> Routes {
         .merge(products::routes())
         .merge(inventory::routes())
         .merge(interop::routes())
+        .merge(crate::pages::routes())
 }

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 
-pub const STOCK_READERS: Access = Access::Roles(&[
+pub(crate) const STOCK_READERS: Access = Access::Roles(&[
     Role::Pharmacist,
     Role::Technician,
     Role::InventoryManager,

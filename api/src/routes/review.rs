@@ -83,13 +83,23 @@ async fn detail(
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let rx = visible(&state, &principal, id).await?;
-    let (sheet, assessment) = load(&state, &principal, id).await?;
+    Ok(Json(view(&state, &principal, id).await?))
+}
+
+/// A prescription laid out for review: what the JSON API answers and what
+/// the review page renders.
+pub(crate) async fn view(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Value, ApiError> {
+    let rx = visible(state, principal, id).await?;
+    let (sheet, assessment) = load(state, principal, id).await?;
     let profile = match rx.patient_id {
         Some(p) => Some(state.store.patient_profile(p, &principal.actor()).await?),
         None => None,
     };
-    Ok(Json(layout(&rx, &sheet, &assessment, profile.as_ref())))
+    Ok(layout(&rx, &sheet, &assessment, profile.as_ref()))
 }
 
 fn layout(

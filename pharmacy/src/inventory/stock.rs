@@ -102,6 +102,21 @@ impl Store {
         Ok(lots)
     }
 
+    /// Whether a reservation still holds its units (`active`), or has been
+    /// filled (`consumed`) or let go (`released`).
+    pub async fn reservation_status(&self, id: i64) -> StoreResult<String> {
+        sqlx::query("SELECT status FROM reservations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "reservation",
+                id,
+            })?
+            .try_get("status")
+            .map_err(Into::into)
+    }
+
     /// Lots with stock on hand that expire within `days` days (or already have).
     pub async fn expiring_within(&self, days: i64) -> StoreResult<Vec<LotStock>> {
         let limit = clock::format_date(clock::today() + time::Duration::days(days.clamp(0, 3650)));

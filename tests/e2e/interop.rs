@@ -1,13 +1,10 @@
 //! CDS Hooks through the real server: discovery, an order-sign call whose
 //! cards match the spec's schema, feedback on them, and the override rates
 //! an admin reads back.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{Server, repo};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Server, repo};
 
 fn fixture(name: &str) -> Value {
     let path = repo().join("api/tests/fixtures/cds").join(name);

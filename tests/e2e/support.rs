@@ -1,6 +1,5 @@
 //! Starting the real binary for end-to-end tests, and talking to it as the
 //! demo's users.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use rxflow_pharmacy::testing::{FreshDatabase, fresh_database};
 use serde_json::{Value, json};
@@ -185,10 +184,6 @@ impl Session {
 
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.send(reqwest::Method::PATCH, path, Some(body)).await
     }
 
     /// `expect`s a status and returns the body.

@@ -1,7 +1,6 @@
 //! `rxflow intake IMAGE --json` prints the ExtractedPrescription schema, and
 //! `rxflow eval intake --dir DIR --json` scores a directory, through the
 //! real binary, models and knowledge base.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

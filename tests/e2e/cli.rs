@@ -1,13 +1,10 @@
 //! Every CLI command refuses bad input with a message and a non-zero exit,
 //! and `audit verify` tells a sound chain from a tampered one.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::rxflow;
 use rxflow_pharmacy::Backend;
 use rxflow_pharmacy::testing::fresh_database;
 use std::process::Output;
-use support::rxflow;
 
 fn run(url: &str, args: &[&str]) -> Output {
     let data = tempfile::tempdir().unwrap();

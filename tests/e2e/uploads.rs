@@ -1,13 +1,10 @@
 //! Hostile uploads get a 4xx problem and leave nothing behind; a path-like
 //! file name changes nothing about where a photo is stored; and a job
 //! queued on a server that dies is read after the restart.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{Server, repo};
 use serde_json::Value;
 use std::io::Write;
-use support::{Server, repo};
 
 /// A PNG whose header declares `width` × `height` and holds one tiny
 /// compressed row: what a decompression bomb looks like before decoding.

@@ -3,13 +3,10 @@
 //! corrected, overrides the finding with a coded reason and signs; the
 //! customer orders and pays; a technician dispenses from the reservation;
 //! stock drops and the audit chain verifies.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{Server, repo};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Server, repo};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("tests/fixtures/intake").join(name)).unwrap()
@@ -239,7 +236,7 @@ async fn upload_review_sign_order_dispense() {
     assert_eq!(mine["verified_by"]["name"], "Pat Quinn, PharmD");
 }
 
-async fn mine_patient(customer: &support::Session, rx: i64) -> i64 {
+async fn mine_patient(customer: &crate::support::Session, rx: i64) -> i64 {
     let mine = customer
         .ok(
             Method::GET,
@@ -260,7 +257,7 @@ fn field<'a>(review: &'a Value, key: &str) -> &'a Value {
         .unwrap()
 }
 
-async fn on_hand(session: &support::Session, product: i64) -> i64 {
+async fn on_hand(session: &crate::support::Session, product: i64) -> i64 {
     let stock = session
         .ok(
             Method::GET,

@@ -1,6 +1,5 @@
 //! The dispensing ledger feeds forecasting: seeded history becomes a daily
 //! series with its stock-out days, a forecast, and a reorder suggestion.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rxflow_forecasting::policy::{ReorderInput, ServiceTarget, suggest};
 use rxflow_forecasting::{

@@ -3,13 +3,10 @@
 //! history, reads a forecast's chart data, accepts a suggestion with an
 //! edited quantity into a purchase order, orders it and receives it into a
 //! lot, and the product's stock rises by exactly that quantity.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::Server;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::Server;
 
 const SUGGESTIONS: &str = "/api/v1/inventory/reorder-suggestions";
 const RECOMPUTE: &str = "/api/v1/inventory/reorder-suggestions/recompute";
