@@ -109,23 +109,18 @@
   }
 
   // The decision: what was ticked and each override go with the signature.
-  const form = document.getElementById('decide');
-  if (!form) return;
+  const approveForm = document.getElementById('approve-form');
+  const rejectForm = document.getElementById('reject-form');
+  if (!approveForm || !rejectForm) return;
   function overrides() {
     return [...root.querySelectorAll('select.override')].filter((s) => s.value).map((s) => {
       const comment = [...root.querySelectorAll('.override-comment')].find((c) => c.dataset.finding === s.dataset.finding);
       return { finding: s.dataset.finding, reason: s.value, comment: comment && comment.value ? comment.value : undefined };
     });
   }
-  async function decide(decision) {
-    const body = {
-      decision,
-      password: document.getElementById('signature').value,
-      confirmations: [...confirmed],
-      overrides: overrides(),
-    };
-    const reason = document.getElementById('reject-reason').value.trim();
-    if (reason) body.reason = reason;
+  async function decide(form, body) {
+    body.confirmations = [...confirmed];
+    body.overrides = overrides();
     const result = await api.call('POST', '/api/v1/prescriptions/' + rxId + '/decision', body);
     if (!result.ok) { api.say(form, api.problemText(result)); return; }
     sessionStorage.removeItem(stored);
@@ -135,7 +130,8 @@
     const done = document.createElement('p');
     done.id = 'signed';
     done.setAttribute('role', 'status');
-    done.textContent = (decision === 'approve' ? 'Approved' : 'Rejected') + ' and signed by ' + s.name + ': “' + s.meaning + '”.';
+    const verb = body.decision === 'approve' ? 'Approved' : 'Rejected';
+    done.textContent = verb + ' and signed by ' + s.name + ': “' + s.meaning + '”.';
     const next = document.createElement('a');
     next.href = '/review';
     next.textContent = 'Back to the queue';
@@ -143,6 +139,16 @@
     document.getElementById('rx-status').textContent = result.data.prescription.status.replace('_', ' ');
     next.focus();
   }
-  form.addEventListener('submit', (e) => { e.preventDefault(); decide('approve'); });
-  document.getElementById('reject').addEventListener('click', () => decide('reject'));
+  approveForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    decide(approveForm, { decision: 'approve', password: document.getElementById('signature').value });
+  });
+  rejectForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    decide(rejectForm, {
+      decision: 'reject',
+      password: document.getElementById('reject-signature').value,
+      reason: document.getElementById('reject-reason').value.trim(),
+    });
+  });
 })();

@@ -5,9 +5,9 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, Actor, Event};
+use crate::audit::Actor;
 use crate::error::{StoreError, StoreResult};
-use crate::{Store, clock, text};
+use crate::{Store, clock, group, text};
 
 /// The CDS Hooks call the cards answer, as the EHR identified it.
 #[derive(Debug, Clone)]
@@ -62,31 +62,31 @@ impl Store {
         cards: &[IssuedCard<'_>],
         actor: &Actor,
     ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
         let details = serde_json::json!({
             "hook_instance": call.hook_instance,
             "ehr_user": call.user_id,
             "encounter": call.encounter_id,
             "cards": cards.iter().map(|c| c.uuid).collect::<Vec<_>>(),
         });
-        let event =
-            Event::new(actor, "cds.order_sign", "ehr-patient", call.patient_id).with(details);
-        audit::append(&mut tx, event).await?;
-        let now = clock::now();
-        for card in cards {
-            sqlx::query(
-                "INSERT INTO cds_cards (uuid, rule_key, indicator, issued_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (uuid) DO NOTHING",
-            )
-            .bind(card.uuid)
-            .bind(card.rule_key)
-            .bind(card.indicator)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        // EHRs call on every order they sign: the group commit lets
+        // concurrent calls share a transaction.
+        self.group
+            .commit(group::Entry {
+                actor: actor.clone(),
+                action: "cds.order_sign",
+                entity: "ehr-patient",
+                entity_id: call.patient_id.to_string(),
+                details,
+                cards: cards
+                    .iter()
+                    .map(|c| group::Card {
+                        uuid: c.uuid.to_string(),
+                        rule_key: c.rule_key.to_string(),
+                        indicator: c.indicator.to_string(),
+                    })
+                    .collect(),
+            })
+            .await
     }
 
     pub async fn record_feedback(&self, entries: &[Feedback<'_>]) -> StoreResult<()> {

@@ -66,3 +66,18 @@ pub async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
     }
     Ok(())
 }
+
+/// Starts a write transaction. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes
+/// later fails with SQLITE_BUSY when another writer got in between, and the
+/// busy timeout cannot help it. PostgreSQL serialises writers per product
+/// with row locks instead (see `inventory`).
+pub async fn begin(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}

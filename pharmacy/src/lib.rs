@@ -12,6 +12,7 @@ mod db;
 pub mod demo;
 pub mod dispensing;
 mod error;
+mod group;
 pub mod inventory;
 pub mod jobs;
 pub mod orders;
@@ -39,13 +40,19 @@ use sqlx::AnyPool;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    group: group::GroupCommit,
 }
 
 impl Store {
     /// Connects; call [`Store::migrate`] before use on a new database.
     pub async fn open(url: &str, max_connections: u32) -> StoreResult<Store> {
         let (pool, backend) = db::connect(url, max_connections).await?;
-        Ok(Store { pool, backend })
+        let group = group::GroupCommit::start(pool.clone(), backend);
+        Ok(Store {
+            pool,
+            backend,
+            group,
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -72,16 +79,9 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
-    /// writes later fails with SQLITE_BUSY when another writer got in
-    /// between, and the busy timeout cannot help it. PostgreSQL serialises
-    /// writers per product with row locks instead (see `inventory`).
+    /// Starts a write transaction (see [`db::begin`]).
     async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+        db::begin(&self.pool, self.backend).await
     }
 
     pub async fn verify_audit(&self) -> StoreResult<audit::Verdict> {

@@ -14,7 +14,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::jobs::Stage;
 use crate::prescriptions::{self, NewItem, RxStatus};
 use crate::users::User;
-use crate::{Store, clock, text};
+use crate::{Store, clock, group, text};
 
 /// The reading and findings of one prescription, as JSON texts.
 #[derive(Debug, Clone, Serialize)]
@@ -200,8 +200,9 @@ impl Store {
 
     /// Prescriptions awaiting a pharmacist: flagged first, then by risk, then
     /// oldest first. One the machine could not read counts as flagged.
+    /// The read's audit row goes through the group commit: the queue is the
+    /// page pharmacists poll, so many reads arrive at once.
     pub async fn review_queue(&self, limit: i64, actor: &Actor) -> StoreResult<Vec<QueueEntry>> {
-        let mut tx = self.begin().await?;
         let rows = sqlx::query(
             "SELECT p.id, p.patient_id, p.created_at, COALESCE(r.flagged, 1) AS flagged, \
              COALESCE(r.risk, 0) AS risk, r.prescription_id AS read_id, t.first_name, t.last_name \
@@ -212,7 +213,7 @@ impl Store {
              ORDER BY COALESCE(r.flagged, 1) DESC, COALESCE(r.risk, 0) DESC, p.created_at, p.id LIMIT $1",
         )
         .bind(limit)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
         let entries = rows
             .iter()
@@ -230,13 +231,16 @@ impl Store {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        let details = json!({ "entries": entries.len() });
-        audit::append(
-            &mut tx,
-            Event::new(actor, "queue.read", "prescription", "-").with(details),
-        )
-        .await?;
-        tx.commit().await?;
+        self.group
+            .commit(group::Entry {
+                actor: actor.clone(),
+                action: "queue.read",
+                entity: "prescription",
+                entity_id: "-".into(),
+                details: json!({ "entries": entries.len() }),
+                cards: Vec::new(),
+            })
+            .await?;
         Ok(entries)
     }
 

@@ -186,3 +186,49 @@ async fn swap(store: &Store, a: i64, b: i64) {
     )
     .await;
 }
+
+/// Audited reads and CDS calls that arrive together share a commit: each
+/// still leaves exactly its own row, in one unbroken chain, on both
+/// backends; and a card issued twice is stored once.
+#[tokio::test]
+async fn concurrent_audited_reads_each_leave_one_row() {
+    use rxflow_pharmacy::cds::{HookCall, IssuedCard};
+    let store = fresh_store().await;
+    let before = build_chain(&store).await;
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 3 == 0 {
+                let call = HookCall {
+                    hook_instance: "hook",
+                    user_id: "Practitioner/1",
+                    patient_id: "Patient/1",
+                    encounter_id: None,
+                };
+                let card = IssuedCard {
+                    uuid: "card-shared",
+                    rule_key: "ddi:a:b",
+                    indicator: "warning",
+                };
+                store.record_cards(&call, &[card], &actor()).await.unwrap();
+            } else {
+                store.review_queue(10, &actor()).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    match store.verify_audit().await.unwrap() {
+        Verdict::Ok { rows, .. } => assert_eq!(rows, before + 60),
+        broken => panic!("{broken:?}"),
+    }
+    let cards: i64 = sqlx::query("SELECT COUNT(*) AS n FROM cds_cards")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert_eq!(cards, 1);
+}

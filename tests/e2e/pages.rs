@@ -375,3 +375,45 @@ async fn pages_refuse_in_html() {
         "only paths on this site are followed back"
     );
 }
+
+/// A rejection from the keyboard alone: `r`, the reason, the signature,
+/// Enter; the customer then reads the reason on their page.
+#[tokio::test]
+async fn a_pharmacist_rejects_from_the_keyboard() {
+    let server = Server::seeded(5).await;
+    let customer = server.demo("margaret").await;
+    let photo = std::fs::read(repo().join("tests/fixtures/intake/rx0001_photo.jpg")).unwrap();
+    let (status, _, accepted) = customer.upload(photo, "rx.jpg").await;
+    assert_eq!(status, 202, "{accepted}");
+    let rx = accepted["prescription_id"].as_i64().unwrap();
+    customer.wait_for_intake(rx).await;
+
+    let browser = Browser::start(&server.base).await;
+    browser.sign_in("pharmacist", "pharmacist-demo-2026").await;
+    browser.open(&format!("/review/{rx}")).await;
+    browser.find("#reject-form").await;
+    browser.script("document.activeElement.blur();").await;
+    browser.press("r").await;
+    browser
+        .press("Prescriber must re-issue: dose illegible")
+        .await;
+    browser.press("\u{E004}").await; // Tab to the signature
+    browser.press("pharmacist-demo-2026\u{E007}").await;
+    let signed = browser
+        .wait_until("#signed", |t| t.starts_with("Rejected"))
+        .await;
+    assert!(signed.text().await.unwrap().contains("Pat Quinn, PharmD"));
+    browser.sign_out().await;
+
+    browser.sign_in("margaret", "margaret-demo-2026").await;
+    browser.arrive("/my").await;
+    let card = browser
+        .find(&format!("#rx-{rx}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains("not accepted by the pharmacist"), "{card}");
+    assert!(card.contains("dose illegible"), "{card}");
+    browser.check_page("customer-rejected").await;
+}
