@@ -89,27 +89,51 @@ async fn run(pool: AnyPool, backend: Backend, mut queue: mpsc::Receiver<Job>) {
 async fn write<'a>(
     pool: &AnyPool,
     backend: Backend,
-    entries: impl Iterator<Item = &'a Entry>,
+    entries: impl Iterator<Item = &'a Entry> + Clone,
 ) -> StoreResult<()> {
     let mut tx = db::begin(pool, backend).await?;
-    let now = clock::now();
-    for entry in entries {
-        let event = Event::new(&entry.actor, entry.action, entry.entity, &entry.entity_id)
-            .with(entry.details.clone());
-        audit::append(&mut tx, event).await?;
-        for card in &entry.cards {
-            sqlx::query(
-                "INSERT INTO cds_cards (uuid, rule_key, indicator, issued_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (uuid) DO NOTHING",
+    let events: Vec<Event> = entries
+        .clone()
+        .map(|e| Event::new(&e.actor, e.action, e.entity, &e.entity_id).with(e.details.clone()))
+        .collect();
+    audit::append_all(&mut tx, &events).await?;
+    let cards: Vec<&Card> = entries.flat_map(|e| &e.cards).collect();
+    for chunk in cards.chunks(MOST_PER_COMMIT) {
+        insert_cards(&mut tx, chunk).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_cards(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    cards: &[&Card],
+) -> StoreResult<()> {
+    let rows: Vec<String> = (0..cards.len())
+        .map(|r| {
+            format!(
+                "(${}, ${}, ${}, ${})",
+                r * 4 + 1,
+                r * 4 + 2,
+                r * 4 + 3,
+                r * 4 + 4
             )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO cds_cards (uuid, rule_key, indicator, issued_at) VALUES {} \
+         ON CONFLICT (uuid) DO NOTHING",
+        rows.join(", ")
+    );
+    let now = clock::now();
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for card in cards {
+        insert = insert
             .bind(&card.uuid)
             .bind(&card.rule_key)
             .bind(&card.indicator)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
+            .bind(&now);
     }
-    tx.commit().await?;
+    insert.execute(&mut **tx).await?;
     Ok(())
 }
