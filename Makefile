@@ -9,12 +9,14 @@ export CARGO_TERM_COLOR ?= never
 .PHONY: run test build lint tools data models kb-debug test-sqlite test-postgres bench clean-var
 
 KB_CURRENT := data/cache/kb/CURRENT
+# Photos the demo customer has sent, so the pharmacist's queue has work.
+DEMO_PHOTOS := $(wildcard tests/fixtures/intake/rx000[1-3]_photo.jpg)
 
 run: build data models
 	[ -f $(KB_CURRENT) ] || $(BIN) kb build
 	mkdir -p var
 	$(BIN) migrate
-	$(BIN) demo seed --if-empty
+	$(BIN) demo seed --if-empty $(DEMO_PHOTOS:%=--photo %)
 	$(BIN) serve
 
 build:

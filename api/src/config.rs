@@ -58,6 +58,11 @@ impl Default for Config {
 pub struct ConfigError(#[from] Box<figment::Error>);
 
 impl Config {
+    /// Where re-encoded uploads are kept, by content address.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
     /// Defaults, then `file` if given (it must exist), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));

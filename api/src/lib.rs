@@ -16,7 +16,7 @@ mod server;
 mod services;
 mod state;
 pub mod telemetry;
-mod uploads;
+pub mod uploads;
 
 pub use config::Config;
 pub use error::ApiError;

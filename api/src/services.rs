@@ -57,7 +57,7 @@ pub async fn load(config: &Config) -> Result<Services, StartError> {
     Ok(Services {
         kb,
         intake,
-        uploads: config.data_dir.join("uploads"),
+        uploads: config.uploads_dir(),
         secure_cookies: config.secure_cookies,
         login_limiter: LoginLimiter::new(LOGINS_PER_MINUTE),
         decoy_hash,

@@ -5,6 +5,8 @@
 
 use rxflow_intake::IntakeError;
 use rxflow_intake::decode::{self, UploadLimits};
+use rxflow_pharmacy::jobs::Upload;
+use rxflow_pharmacy::{Actor, Store};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -18,6 +20,27 @@ pub struct Stored {
     pub sha256: String,
     /// Relative to the uploads directory.
     pub reference: String,
+}
+
+/// A photo received for `patient_id`: stored, then recorded as a
+/// prescription with its intake job in one transaction. The upload route
+/// and `rxflow demo seed --photo` both come this way. Returns the
+/// prescription's and the job's ids.
+pub async fn receive(
+    store: &Store,
+    dir: PathBuf,
+    patient_id: i64,
+    bytes: Vec<u8>,
+    actor: &Actor,
+) -> Result<(i64, i64), ApiError> {
+    let stored = self::store(dir, bytes).await?;
+    let upload = Upload {
+        patient_id,
+        image_ref: &stored.reference,
+        image_sha256: &stored.sha256,
+        max_attempts: crate::jobs::MAX_ATTEMPTS,
+    };
+    Ok(store.receive_upload(&upload, actor).await?)
 }
 
 /// Validates, re-encodes and stores `bytes`; off the async threads, as

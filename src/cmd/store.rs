@@ -22,6 +22,10 @@ pub enum DemoCommand {
         /// Succeed quietly when the database already has data.
         #[arg(long)]
         if_empty: bool,
+        /// A prescription photo the demo customer sends; `rxflow serve`'s
+        /// workers read it, so the pharmacist's queue has work. Repeatable.
+        #[arg(long = "photo", value_name = "FILE")]
+        photos: Vec<std::path::PathBuf>,
     },
 }
 
@@ -74,6 +78,7 @@ pub async fn demo(config: &Config, command: DemoCommand) -> anyhow::Result<()> {
         days,
         seed,
         if_empty,
+        photos,
     } = command;
     let store = open(config).await?;
     store.migrate().await.context("migrating")?;
@@ -87,6 +92,25 @@ pub async fn demo(config: &Config, command: DemoCommand) -> anyhow::Result<()> {
         .context("seeding demo data")?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     demo_accounts(&store).await?;
+    send_photos(config, &store, &photos).await
+}
+
+/// The demo customer's uploads, queued for intake as the upload page
+/// queues them.
+async fn send_photos(
+    config: &Config,
+    store: &Store,
+    photos: &[std::path::PathBuf],
+) -> anyhow::Result<()> {
+    let actor = Actor::parse(DEMO_CUSTOMER)?;
+    for photo in photos {
+        let bytes = std::fs::read(photo).with_context(|| format!("reading {}", photo.display()))?;
+        let (rx, _) =
+            rxflow_api::uploads::receive(store, config.uploads_dir(), DEMO_PATIENT, bytes, &actor)
+                .await
+                .with_context(|| format!("queueing {}", photo.display()))?;
+        println!("queued {} as prescription {rx}", photo.display());
+    }
     Ok(())
 }
 
@@ -97,8 +121,14 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
     ("pharmacist", "Pat Quinn, PharmD", Role::Pharmacist),
     ("technician", "Toni Reyes, CPhT", Role::Technician),
     ("inventory", "Ivan Stock", Role::InventoryManager),
-    ("margaret", "Margaret Holloway", Role::Customer),
+    (DEMO_CUSTOMER, "Margaret Holloway", Role::Customer),
 ];
+
+const DEMO_CUSTOMER: &str = "margaret";
+
+/// The demo customer's patient record: the demo's first patient, on
+/// warfarin and allergic to sulfonamides.
+const DEMO_PATIENT: i64 = 1;
 
 pub fn demo_password(username: &str) -> String {
     format!("{username}-demo-2026")
@@ -112,8 +142,7 @@ async fn demo_accounts(store: &Store) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("hashing a demo password: {e}"))?;
         let new = NewUser::parse(username, name, role, hash)?;
         if role == Role::Customer {
-            // The demo's first patient: on warfarin, allergic to sulfonamides.
-            store.link_customer(&new, 1, &actor).await?;
+            store.link_customer(&new, DEMO_PATIENT, &actor).await?;
         } else {
             store.create_staff(&new, &actor).await?;
         }

@@ -417,3 +417,43 @@ async fn a_pharmacist_rejects_from_the_keyboard() {
     assert!(card.contains("dose illegible"), "{card}");
     browser.check_page("customer-rejected").await;
 }
+
+/// `make run` seeds photos the demo customer has sent: the server's workers
+/// read them, and the pharmacist's queue page lists them.
+#[tokio::test]
+async fn the_demo_photos_fill_the_queue() {
+    let server = Server::seeded_with_photos(
+        5,
+        &[
+            "tests/fixtures/intake/rx0001_photo.jpg",
+            "tests/fixtures/intake/rx0002_photo.jpg",
+        ],
+    )
+    .await;
+    let customer = server.demo("margaret").await;
+    let (_, mine) = customer.get("/api/v1/prescriptions").await;
+    let ids: Vec<i64> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["stage"].is_string())
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "the two photos went in as uploads: {mine}");
+    for rx in &ids {
+        customer.wait_for_intake(*rx).await;
+    }
+    let pharmacist = server.demo("pharmacist").await;
+    let page = reqwest::Client::new()
+        .get(format!("{}/review", server.base))
+        .bearer_auth(&pharmacist.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for rx in ids {
+        assert!(page.contains(&format!("href=\"/review/{rx}\"")), "{page}");
+    }
+}

@@ -38,10 +38,27 @@ impl Server {
     }
 
     pub async fn seeded_with(days: u32, env: &[(&str, &str)]) -> Server {
+        Server::launch(&["--days", &days.to_string()], env).await
+    }
+
+    /// As [`Server::seeded`], with the demo customer having sent `photos`
+    /// (paths in the repository), as `make run` seeds it.
+    pub async fn seeded_with_photos(days: u32, photos: &[&str]) -> Server {
+        let mut args = vec!["--days".to_string(), days.to_string()];
+        for photo in photos {
+            args.push("--photo".into());
+            args.push(repo().join(photo).display().to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Server::launch(&args, &[]).await
+    }
+
+    async fn launch(seed_args: &[&str], env: &[(&str, &str)]) -> Server {
         let database = fresh_database().await.unwrap();
         let data = tempfile::tempdir().unwrap();
         let seed = rxflow(&database.url, data.path())
-            .args(["demo", "seed", "--days", &days.to_string()])
+            .args(["demo", "seed"])
+            .args(seed_args)
             .output()
             .unwrap();
         assert!(

@@ -4,7 +4,7 @@
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use rxflow_pharmacy::jobs::{Stage, Upload};
+use rxflow_pharmacy::jobs::Stage;
 use rxflow_pharmacy::prescriptions::{Prescription, RxStatus};
 use rxflow_pharmacy::reviews::PrescriptionSummary;
 use rxflow_pharmacy::users::Role;
@@ -14,7 +14,6 @@ use crate::auth::Principal;
 use crate::auth::access::{Access, Routes};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
-use crate::jobs::MAX_ATTEMPTS;
 use crate::state::AppState;
 use crate::uploads;
 
@@ -48,17 +47,14 @@ async fn upload(
 ) -> Result<impl IntoResponse, ApiError> {
     let patient_id = principal.patient_id()?;
     let bytes = image_part(multipart).await?;
-    let stored = uploads::store(state.services.uploads.clone(), bytes).await?;
-    let upload = Upload {
+    let (rx, job) = uploads::receive(
+        &state.store,
+        state.services.uploads.clone(),
         patient_id,
-        image_ref: &stored.reference,
-        image_sha256: &stored.sha256,
-        max_attempts: MAX_ATTEMPTS,
-    };
-    let (rx, job) = state
-        .store
-        .receive_upload(&upload, &principal.actor())
-        .await?;
+        bytes,
+        &principal.actor(),
+    )
+    .await?;
     state.services.jobs_waiting.notify_one();
     metrics::counter!("rxflow_uploads_total").increment(1);
     let status_url = format!("/api/v1/prescriptions/{rx}/status");
