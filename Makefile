@@ -3,7 +3,8 @@
 #   make test  every test, on SQLite and then on PostgreSQL
 SHELL := /bin/bash
 CARGO ?= cargo
-BIN := target/release/rxflow
+# Where cargo puts the release binary (CARGO_TARGET_DIR moves it).
+BIN := $(or $(CARGO_TARGET_DIR),target)/release/rxflow
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: run test build lint tools data models kb-debug test-sqlite test-postgres bench clean-var
