@@ -363,6 +363,7 @@ async fn pages_refuse_in_html() {
     assert_eq!(queue.status(), 200);
     let policy = queue.headers()["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
     assert_eq!(queue.headers()["cache-control"], "no-store");
 
     let signed_in = get("/login?next=//elsewhere.example", Some(&pharmacist.token))

@@ -70,7 +70,7 @@ pub fn page(
 /// patient data are not kept by the browser or anything between.
 pub struct Page(String);
 
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
     form-action 'self'";
 
