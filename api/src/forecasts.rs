@@ -274,12 +274,7 @@ fn explain(input: &ProductInput, s: &ReorderSuggestion) -> String {
     let need = units(s.order_up_to);
     let headline = if s.suggested_qty > 0.0 {
         let qty = units(s.suggested_qty);
-        let pack = input.product.pack_size.max(1);
-        let packs = if pack > 1 {
-            format!(" ({} packs of {pack})", qty / pack)
-        } else {
-            String::new()
-        };
+        let packs = in_packs(qty, input.product.pack_size);
         let urgency = if s.inventory_position < s.reorder_point {
             " Stock is already below the reorder point."
         } else {
@@ -294,6 +289,15 @@ fn explain(input: &ProductInput, s: &ReorderSuggestion) -> String {
         )
     };
     format!("{headline} ({})", s.reason)
+}
+
+/// " (3 packs of 30)" for a quantity of whole packs; nothing for loose units.
+fn in_packs(qty: i64, pack: i64) -> String {
+    match qty / pack.max(1) {
+        _ if pack <= 1 => String::new(),
+        1 => format!(" (1 pack of {pack})"),
+        n => format!(" ({n} packs of {pack})"),
+    }
 }
 
 fn chart_of(forecast: &SeriesForecast) -> ChartForecast {
@@ -356,6 +360,14 @@ fn until_next_run(now: OffsetDateTime) -> std::time::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packs_are_counted_in_words() {
+        assert_eq!(in_packs(100, 100), " (1 pack of 100)");
+        assert_eq!(in_packs(300, 100), " (3 packs of 100)");
+        assert_eq!(in_packs(7, 1), "");
+        assert_eq!(in_packs(7, 0), "");
+    }
     use time::macros::datetime;
 
     #[test]
