@@ -523,9 +523,17 @@ impl Kb {
 
     fn products_for_ndc(&self, query: &str) -> Vec<u32> {
         let q: String = query.chars().filter(|c| !c.is_whitespace()).collect();
-        let find = |table: &[(u64, u32)], code: u64| -> Option<u32> {
+        // Every product under the code: the directory lists some products
+        // twice, 5-3 and 5-4 (64064-002 and 64064-0002), one code apart.
+        let find = |table: &[(u64, u32)], code: u64| -> Vec<u32> {
             let i = table.partition_point(|(k, _)| *k < code);
-            table.get(i).filter(|(k, _)| *k == code).map(|(_, p)| *p)
+            table
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(k, _)| *k == code)
+                .map(|(_, p)| *p)
+                .collect()
         };
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         let mut out = Vec::new();
@@ -538,7 +546,8 @@ impl Kb {
                     ndc.product_code()
                         .parse::<u64>()
                         .ok()
-                        .and_then(|c| find(&self.t.product_codes, c)),
+                        .map(|c| find(&self.t.product_codes, c))
+                        .unwrap_or_default(),
                 );
             }
         } else if let Some(code) = product_code(&q) {
@@ -554,7 +563,8 @@ impl Kb {
                     padded
                         .parse::<u64>()
                         .ok()
-                        .and_then(|c| find(&self.t.packages, c)),
+                        .map(|c| find(&self.t.packages, c))
+                        .unwrap_or_default(),
                 );
             }
         } else if !q.contains('-') && digits.len() == 9 {
@@ -562,7 +572,8 @@ impl Kb {
                 digits
                     .parse::<u64>()
                     .ok()
-                    .and_then(|c| find(&self.t.product_codes, c)),
+                    .map(|c| find(&self.t.product_codes, c))
+                    .unwrap_or_default(),
             );
         }
         out.dedup();

@@ -178,6 +178,25 @@ fn a_rebuild_from_the_same_inputs_has_the_same_id() {
     );
 }
 
+/// The NDC directory lists some products under both the 5-3 and the 5-4
+/// layout of one code; a search for either finds both products.
+#[test]
+fn an_ndc_listed_in_two_layouts_finds_both_products() {
+    let kb = kb();
+    for ndc in ["64064-002", "64064-0002"] {
+        let r = kb.search(ndc).unwrap();
+        let found: Vec<&str> = r
+            .candidates
+            .iter()
+            .flat_map(|c| c.products.iter().map(|m| m.product_ndc.as_str()))
+            .collect();
+        assert!(
+            found.contains(&"64064-002") && found.contains(&"64064-0002"),
+            "{ndc}: {found:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
