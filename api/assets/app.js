@@ -64,17 +64,16 @@ rx.fieldsOf = function fieldsOf(form) {
   return body;
 };
 
-async function submitForm(form) {
+// Sends `body` for `form` with its submit button held down; a refusal is
+// said beside the form, success goes where the form's data-next says.
+// `then` may make a follow-up call from the first answer.
+rx.submit = async function submit(form, method, url, body, then) {
   const button = form.querySelector('[type="submit"]');
   if (button) button.disabled = true;
   rx.say(form, '');
   try {
-    const body = rx.fieldsOf(form);
-    const method = form.dataset.method || 'POST';
-    let result = await rx.call(method, form.dataset.api, body);
-    if (result.ok && form.hasAttribute('data-then-login')) {
-      result = await rx.call('POST', '/api/v1/auth/login', { username: body.username, password: body.password });
-    }
+    let result = await rx.call(method, url, body);
+    if (result.ok && then) result = await then(result);
     if (!result.ok) { rx.say(form, rx.problemText(result)); return; }
     rx.go(form.dataset.next, result.data);
   } catch (e) {
@@ -82,6 +81,13 @@ async function submitForm(form) {
   } finally {
     if (button) button.disabled = false;
   }
+};
+
+function submitForm(form) {
+  const body = rx.fieldsOf(form);
+  const signIn = () => rx.call('POST', '/api/v1/auth/login', { username: body.username, password: body.password });
+  return rx.submit(form, form.dataset.method || 'POST', form.dataset.api, body,
+    form.hasAttribute('data-then-login') ? signIn : undefined);
 }
 
 async function clickButton(button) {

@@ -35,8 +35,7 @@
     return null;
   }
 
-  async function submit(form) {
-    const button = form.querySelector('[type="submit"]');
+  function submit(form) {
     rx.say(form, '');
     const items = chosen(form);
     if (items.length === 0) {
@@ -51,16 +50,7 @@
       return;
     }
     const list = items.map(entryOf);
-    if (button) button.disabled = true;
-    try {
-      const result = await rx.call('POST', form.dataset.listApi, { [form.dataset.list]: list });
-      if (!result.ok) { rx.say(form, rx.problemText(result)); return; }
-      rx.go(form.dataset.next, result.data);
-    } catch (e) {
-      rx.say(form, 'Could not reach rxflow: ' + e.message);
-    } finally {
-      if (button) button.disabled = false;
-    }
+    return rx.submit(form, 'POST', form.dataset.listApi, { [form.dataset.list]: list });
   }
 
   document.addEventListener('submit', (event) => {

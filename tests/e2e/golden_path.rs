@@ -4,22 +4,13 @@
 //! customer orders and pays; a technician dispenses from the reservation;
 //! stock drops and the audit chain verifies.
 
-use crate::support::{Server, repo};
+use crate::support::{RX0002_TRUTH as TRUTH, Server, repo};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("tests/fixtures/intake").join(name)).unwrap()
 }
-
-/// What rx0002 says, for the fields a pharmacist would type in if the
-/// machine missed them.
-const TRUTH: [(&str, &str); 4] = [
-    ("items.0.drug", "hydrochlorothiazide"),
-    ("items.0.sig", "Take 2 tabs orally 2 times a day"),
-    ("items.0.dispense", "#120"),
-    ("items.0.refills", "1"),
-];
 
 #[tokio::test]
 async fn upload_review_sign_order_dispense() {

@@ -10,16 +10,7 @@ use fantoccini::Locator;
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::support::{Server, repo};
-
-/// What rx0002 says, for the fields a pharmacist types in when the machine
-/// could not read them (as in the API's golden path).
-const TRUTH: [(&str, &str); 4] = [
-    ("items.0.drug", "hydrochlorothiazide"),
-    ("items.0.sig", "Take 2 tabs orally 2 times a day"),
-    ("items.0.dispense", "#120"),
-    ("items.0.refills", "1"),
-];
+use crate::support::{RX0002_TRUTH as TRUTH, Server, repo};
 
 #[tokio::test]
 async fn the_golden_path_through_the_pages() {

@@ -8,6 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+/// What rx0002 says, for the fields a pharmacist types in when the machine
+/// could not read them.
+pub const RX0002_TRUTH: [(&str, &str); 4] = [
+    ("items.0.drug", "hydrochlorothiazide"),
+    ("items.0.sig", "Take 2 tabs orally 2 times a day"),
+    ("items.0.dispense", "#120"),
+    ("items.0.refills", "1"),
+];
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
