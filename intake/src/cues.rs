@@ -45,6 +45,11 @@ const CUES: &[(&str, Option<Role>)] = &[
     ("repeats", Some(Role::Refills)),
     ("rpt", Some(Role::Refills)),
     ("rf", Some(Role::Refills)),
+    // How the recogniser misreads "Refills" most often.
+    ("reflls", Some(Role::Refills)),
+    ("refils", Some(Role::Refills)),
+    ("refll", Some(Role::Refills)),
+    ("refil", Some(Role::Refills)),
     ("ndc", Some(Role::Ndc)),
     ("mitte", Some(Role::Quantity)),
     // Labelled values that are none of ours: their text is nobody's name
@@ -121,8 +126,10 @@ impl Cued {
 
 /// What the labels in `text` determine.
 pub fn cued(text: &str) -> Cued {
+    let first_cue = find_cues(text).first().map(|c| c.label_start);
+    let counted = counted_refills(text).map(|s| s.start);
     let mut out = Cued {
-        first_label: find_cues(text).first().map(|c| c.label_start),
+        first_label: first_cue.into_iter().chain(counted).min(),
         ..Cued::default()
     };
     for (range, role) in labelled(text) {
@@ -168,15 +175,34 @@ fn labelled(text: &str) -> Vec<(std::ops::Range<usize>, Option<Role>)> {
     out
 }
 
-/// "4 refills", "two (2) refills": the count before the word.
+/// "4 refills", "two (2) refills" (the count before the word) or "NR",
+/// ending the line; wrapped directions may come before ("prn pain NR").
 fn counted_refills(text: &str) -> Option<Span> {
     let t = text.trim_end();
+    if let Some(head) = t.strip_suffix(" NR") {
+        return Some(Span {
+            start: head.len() + 1,
+            end: t.len(),
+            role: Role::Refills,
+        });
+    }
     let lower = t.to_ascii_lowercase();
     let head = lower
         .strip_suffix("refills")
         .or_else(|| lower.strip_suffix("refill"))?;
-    let start = text.len() - text.trim_start().len();
-    (!head.trim().is_empty() && head.split_whitespace().count() <= 2).then_some(Span {
+    let mut starts = head
+        .char_indices()
+        .filter(|&(i, c)| c != ' ' && (i == 0 || head[..i].ends_with(' ')))
+        .map(|(i, _)| i)
+        .rev();
+    let last = starts.next()?;
+    // "two (2)": the word before a bracketed count is the count in words.
+    let start = match starts.next() {
+        Some(before) if head[last..].trim_end().starts_with('(') => before,
+        _ => last,
+    };
+    crate::parse::parse_refills(&t[start..])?;
+    Some(Span {
         start,
         end: t.len(),
         role: Role::Refills,
@@ -322,6 +348,18 @@ mod tests {
         assert_eq!(roles("No refills"), vec![(Role::Refills, "No refills")]);
         assert_eq!(roles("NR"), vec![(Role::Refills, "NR")]);
         assert_eq!(roles("4 refills"), vec![(Role::Refills, "4 refills")]);
+        assert_eq!(
+            roles("two (2) refills"),
+            vec![(Role::Refills, "two (2) refills")]
+        );
+        assert_eq!(
+            roles("prn anxiety 3 refills"),
+            vec![(Role::Refills, "3 refills")]
+        );
+        assert_eq!(cued("prn anxiety 3 refills").first_label, Some(12));
+        assert!(roles("refills").is_empty());
+        assert_eq!(roles("OS q6h NR"), vec![(Role::Refills, "NR")]);
+        assert_eq!(roles("Refll x1"), vec![(Role::Refills, "x1")]);
         assert_eq!(
             roles("for 7/7 No refills"),
             vec![(Role::Refills, "No refills")]

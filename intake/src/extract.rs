@@ -6,6 +6,7 @@ use crate::cues;
 use crate::drug_line;
 use crate::link;
 use crate::ocr::OcrLine;
+use crate::ocr::geometry::BBox;
 use crate::parse;
 use crate::prescription::{Dispense, ExtractedPrescription, Field, Flag, Item, Line};
 use crate::tagger::labels::{Role, Span};
@@ -27,6 +28,17 @@ pub struct TaggedLine<'a> {
 
 /// Confidence given to a role decided by a printed label.
 const CUE_PROB: f32 = 0.99;
+/// A wrapped line starts at most this many line heights right of where
+/// the text above it started, and its centre is at most this many below
+/// that text's bottom.
+const WRAP_INDENT: f32 = 3.;
+const WRAP_GAP: f32 = 1.;
+/// A quantity's wrapped tail is a few words ("hundred (300) mL").
+const QUANTITY_TAIL_WORDS: usize = 4;
+/// Lines read after directions (or a label) that ended a line, among
+/// which their wrapped tail (or value) may come: the other cells of a
+/// table row come first.
+const SIG_WRAP_LINES: u8 = 6;
 /// A drug the tagger found must link at least this well to open an item.
 const DRUG_LINK_MIN: f32 = 0.7;
 
@@ -41,15 +53,32 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
     // Lines since directions ended at a line's end: a table's quantity
     // cell may sit between the directions and their wrapped tail.
     let mut sig_open = 0u8;
-    let mut dangling: Option<Role> = None;
+    // A label that ended a line, where, and for how many lines more its
+    // value may come: in a table, the other cells of its row come first.
+    let mut dangling: Option<(Role, Place, u8)> = None;
     for line in lines {
         let mut spans = merged_spans(line, kb);
-        if let Some(role) = dangling.take() {
-            spans.extend(first_word_as(line, role, &spans, kb));
-            spans.sort_by_key(|(s, _, _)| s.start);
+        match dangling.take() {
+            Some((role, at, _)) if wraps_under(at, line.ocr) => {
+                if let Some(value) = first_word_as(line, role, &spans, kb) {
+                    // The label's value beats a tagger guess over it.
+                    let (vs, ve) = (value.0.start, value.0.end);
+                    spans.retain(|(s, _, cued)| *cued || s.end <= vs || ve <= s.start);
+                    spans.push(value);
+                }
+                spans.sort_by_key(|(s, _, _)| s.start);
+            }
+            Some((role, at, left)) if left > 1 => dangling = Some((role, at, left - 1)),
+            _ => {}
         }
         let cued = cues::cued(&line.ocr.text);
-        dangling = cued.dangling;
+        if let Some(role) = cued.dangling {
+            dangling = Some((role, Place::of(line.ocr), SIG_WRAP_LINES));
+        }
+        if cued.first_label.is_none() && continue_dispense(line, &mut drafts) {
+            push_line(&mut rx, line);
+            continue;
+        }
         if sig_open > 0 {
             spans = continue_sig(line, cued.first_label, spans, &mut drafts);
         }
@@ -57,7 +86,7 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
             s.role == Role::Sig && s.end + 1 >= line.ocr.text.trim_end().len()
         });
         sig_open = if ends_in_sig {
-            2
+            SIG_WRAP_LINES
         } else {
             sig_open.saturating_sub(1)
         };
@@ -69,12 +98,7 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
             let raw = Raw { cued, ..raw };
             place(&mut rx, &mut drafts, &mut cued_roles, span.role, raw);
         }
-        rx.flags.extend(ismp_flags(line.ocr));
-        rx.lines.push(Line {
-            text: line.ocr.text.clone(),
-            bbox: line.ocr.bbox,
-            confidence: line.ocr.confidence,
-        });
+        push_line(&mut rx, line);
     }
     rx.items = drafts
         .into_iter()
@@ -82,6 +106,53 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
         .map(|d| d.finish(kb, &mut rx.flags))
         .collect();
     rx
+}
+
+fn push_line(rx: &mut ExtractedPrescription, line: &TaggedLine) {
+    rx.flags.extend(ismp_flags(line.ocr));
+    rx.lines.push(Line {
+        text: line.ocr.text.clone(),
+        bbox: line.ocr.bbox,
+        confidence: line.ocr.confidence,
+    });
+}
+
+/// Joins `line` to the last item's quantity when it wraps under it and
+/// the two read as one quantity ("sixty" / "(60)", "180" / "capsules").
+fn continue_dispense(line: &TaggedLine, drafts: &mut [Draft]) -> bool {
+    let text = &line.ocr.text;
+    let Some(d) = drafts.last_mut().filter(|d| d.item.dispense.is_found()) else {
+        return false;
+    };
+    let short = text.split_whitespace().count() <= QUANTITY_TAIL_WORDS && !text.contains(':');
+    if !short || !wraps_under(d.dispense_at, line.ocr) {
+        return false;
+    }
+    let whole = Span {
+        start: 0,
+        end: text.len(),
+        role: Role::Quantity,
+    };
+    let joined = d
+        .item
+        .dispense
+        .joined(Raw::new(line.ocr, &whole, line.ocr.confidence));
+    let Some(both) = parse::parse_quantity(&joined.text) else {
+        return false;
+    };
+    // "(60)" reads alone; "capsules" only adds the unit the count lacked.
+    let adds_unit = both.quantity.unit().is_some()
+        && d.item
+            .dispense
+            .value
+            .as_ref()
+            .is_some_and(|v| v.unit.is_none());
+    if parse::parse_quantity(text).is_none() && !adds_unit {
+        return false;
+    }
+    d.item.dispense = Field::default();
+    d.fill(Role::Quantity, joined);
+    true
 }
 
 /// Joins the head of `line` (the text before its first label) to the
@@ -100,7 +171,7 @@ fn continue_sig(
     let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) else {
         return spans;
     };
-    if claimed || !continues_sig(head) {
+    if claimed || !continues_sig(head) || !wraps_under(d.sig_at, line.ocr) {
         return spans;
     }
     let tail = Span {
@@ -115,8 +186,41 @@ fn continue_sig(
         .collect()
 }
 
-/// The first word of `line` as the value of the label that ended the
-/// previous line, when nothing else claims it and it reads as that role.
+/// A wrapped tail sits on the next row. In a table it stays in its
+/// column (a line beside the text is the next cell); elsewhere it starts
+/// no further right than the text did, often back under its label.
+fn wraps_under(above: Place, line: &OcrLine) -> bool {
+    let b = Place::of(line).frame;
+    let a = above.frame;
+    let height = b[3] - b[1];
+    let centre = (b[1] + b[3]) / 2.;
+    let below = centre > (a[1] + a[3]) / 2. + height / 2.;
+    let close = centre < a[3] + WRAP_GAP * height;
+    let aligned = match (above.column, line.column) {
+        (None, None) => b[0] < a[0] + WRAP_INDENT * height,
+        (a, l) => a == l,
+    };
+    below && close && aligned
+}
+
+/// Where text stands on the straightened page, and in which table column.
+#[derive(Clone, Copy, Default)]
+struct Place {
+    frame: BBox,
+    column: Option<usize>,
+}
+
+impl Place {
+    fn of(line: &OcrLine) -> Place {
+        Place {
+            frame: line.span_frame(0, line.glyphs.len()),
+            column: line.column,
+        }
+    }
+}
+
+/// The first word of `line` as the value of the label that ended a line
+/// above it, when no other label claims it and it reads as that role.
 fn first_word_as(
     line: &TaggedLine,
     role: Role,
@@ -126,7 +230,9 @@ fn first_word_as(
     let text = &line.ocr.text;
     let start = text.len() - text.trim_start().len();
     let end = text[start..].find(' ').map_or(text.len(), |i| start + i);
-    let free = !spans.iter().any(|(s, _, _)| s.start < end && start < s.end);
+    let free = !spans
+        .iter()
+        .any(|(s, _, cued)| *cued && s.start < end && start < s.end);
     (free && end > start && plausible(role, &text[start..end], kb)).then_some((
         Span { start, end, role },
         CUE_PROB,
@@ -137,9 +243,13 @@ fn first_word_as(
 /// A short line of words with no label: the tail of wrapped directions.
 fn continues_sig(text: &str) -> bool {
     let words = text.split_whitespace().count();
+    let first = text.split_whitespace().next().unwrap_or("");
     (1..=8).contains(&words)
+        && !SIG_VERBS.contains(&first.to_ascii_lowercase().as_str())
         && !text.contains([':', '#'])
-        && text.trim_start().starts_with(char::is_alphabetic)
+        && text
+            .trim_start()
+            .starts_with(|c: char| c.is_alphabetic() || c == '(')
         && !text.to_ascii_lowercase().contains("refill")
         && !FOOTERS
             .iter()
@@ -148,15 +258,21 @@ fn continues_sig(text: &str) -> bool {
 
 /// Directions start with a verb or a dose.
 fn sig_like(text: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "take", "inhale", "apply", "instill", "give", "place", "use", "insert", "chew", "dissolve",
+    const UNITS: &[&str] = &[
         "puff", "puffs", "tab", "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules",
         "drop", "drops", "gtt", "gtts", "ml",
     ];
-    text.split_whitespace()
-        .take(3)
-        .any(|w| WORDS.contains(&w.to_ascii_lowercase().trim_end_matches([',', '.'])))
+    text.split_whitespace().take(3).any(|w| {
+        let w = w.to_ascii_lowercase();
+        let w = w.trim_end_matches([',', '.']);
+        SIG_VERBS.contains(&w) || UNITS.contains(&w)
+    })
 }
+
+/// Verbs that start directions, and so never their wrapped tail.
+const SIG_VERBS: &[&str] = &[
+    "take", "inhale", "apply", "instill", "give", "place", "use", "insert", "chew", "dissolve",
+];
 
 /// Printed footers that follow the last item: never part of directions.
 const FOOTERS: &[&str] = &[
@@ -303,9 +419,11 @@ fn plausible(role: Role, text: &str, kb: &Kb) -> bool {
 }
 
 /// A span's text with where it is and how sure OCR and the tagger are.
+#[derive(Clone)]
 struct Raw {
     /// Whether a printed label decided the role.
     cued: bool,
+    at: Place,
     text: String,
     confidence: f32,
     bbox: [f32; 4],
@@ -322,6 +440,10 @@ impl Raw {
         );
         Raw {
             cued: false,
+            at: Place {
+                frame: line.span_frame(cs, ce),
+                column: line.column,
+            },
             confidence: line.span_confidence(cs, ce).min(tag_prob),
             bbox: line.span_bbox(cs, ce),
             alternatives: second_reading(line, cs, ce).into_iter().collect(),
@@ -394,11 +516,7 @@ fn place(
         }
     };
     match role {
-        Role::Patient => set_once(
-            &mut rx.patient.name,
-            raw.clone_text(),
-            Some(name(&raw.text)),
-        ),
+        Role::Patient => set_once(&mut rx.patient.name, raw.clone(), Some(name(&raw.text))),
         Role::Dob => {
             let v = parse::parse_date_with_pivot(&raw.text, DOB_PIVOT).map(iso);
             set_once(&mut rx.patient.dob, raw, v);
@@ -440,18 +558,6 @@ fn place(
     }
 }
 
-impl Raw {
-    fn clone_text(&self) -> Raw {
-        Raw {
-            cued: self.cued,
-            text: self.text.clone(),
-            confidence: self.confidence,
-            bbox: self.bbox,
-            alternatives: self.alternatives.clone(),
-        }
-    }
-}
-
 fn name(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -487,6 +593,9 @@ struct Draft {
     /// a wrapped sig that parses once joined must not keep the cap.
     sig_read_confidence: f32,
     item: Item,
+    /// Where the directions and the quantity were read, for their tails.
+    sig_at: Place,
+    dispense_at: Place,
     strength_text: String,
     form_text: String,
 }
@@ -520,9 +629,11 @@ impl Draft {
             }
             Role::Sig if !item.sig.is_found() => {
                 self.sig_read_confidence = raw.confidence;
+                self.sig_at = raw.at;
                 set_sig(item, raw);
             }
             Role::Quantity if !item.dispense.is_found() => {
+                self.dispense_at = raw.at;
                 let v = parse::parse_quantity(&raw.text).map(|q| Dispense {
                     quantity: q.quantity.value(),
                     unit: q.quantity.unit().map(|u| u.as_str().to_string()),
@@ -547,9 +658,7 @@ impl Draft {
     fn finish(mut self, kb: &Kb, flags: &mut Vec<Flag>) -> Item {
         if let Some(raw) = self.drug.take() {
             let linked = link::link(kb, &raw.text, &self.strength_text, &self.form_text);
-            let mut field = raw
-                .clone_text()
-                .field(linked.as_ref().map(|l| l.drug.clone()));
+            let mut field = raw.clone().field(linked.as_ref().map(|l| l.drug.clone()));
             if let Some(l) = linked {
                 field.confidence = field.confidence.min(l.confidence);
                 field.alternatives.extend(l.alternatives);
@@ -587,12 +696,26 @@ impl Draft {
     /// Directions that wrap onto the next line ("... for" / "seven days")
     /// are one sig: the continuation is appended and the whole re-parsed.
     fn continue_sig(&mut self, more: Raw) {
-        let sig = &self.item.sig;
-        let [a, b] = [sig.bbox, more.bbox];
+        self.sig_at = more.at;
+        let confidence = self.sig_read_confidence.min(more.confidence);
         let joined = Raw {
+            confidence,
+            ..self.item.sig.joined(more)
+        };
+        self.sig_read_confidence = confidence;
+        set_sig(&mut self.item, joined);
+    }
+}
+
+impl<T> Field<T> {
+    /// This field's text with `more` after it, as one raw reading.
+    fn joined(&self, more: Raw) -> Raw {
+        let [a, b] = [self.bbox, more.bbox];
+        Raw {
             cued: false,
-            text: format!("{} {}", sig.text, more.text),
-            confidence: self.sig_read_confidence.min(more.confidence),
+            at: more.at,
+            text: format!("{} {}", self.text, more.text),
+            confidence: self.confidence.min(more.confidence),
             bbox: [
                 a[0].min(b[0]),
                 a[1].min(b[1]),
@@ -600,9 +723,7 @@ impl Draft {
                 a[3].max(b[3]),
             ],
             alternatives: Vec::new(),
-        };
-        self.sig_read_confidence = joined.confidence;
-        set_sig(&mut self.item, joined);
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! words stand upright, straightened by the median word angle, and turned
 //! half round when the recogniser reads it with low confidence.
 
+mod columns;
 mod ctc;
 pub mod geometry;
 
@@ -41,6 +42,9 @@ pub struct OcrLine {
     /// In the customer's image.
     pub bbox: BBox,
     pub glyphs: Vec<Glyph>,
+    /// The table column the line stands in, counted from the left, when
+    /// the page has a table and the line is in it.
+    pub column: Option<usize>,
     /// Where the line lies in the frame the recogniser saw, the length of
     /// its output sequence, and the map back: enough to place any character.
     frame: [f32; 4],
@@ -51,18 +55,71 @@ pub struct OcrLine {
 impl OcrLine {
     /// The box of characters `start..end` (char indices into `text`).
     pub fn span_bbox(&self, start: usize, end: usize) -> BBox {
+        if start >= end.min(self.glyphs.len()) {
+            return self.bbox;
+        }
+        let [left, y0, right, y1] = self.span_frame(start, end);
+        self.back
+            .bbox([(left, y0), (right, y0), (right, y1), (left, y1)])
+    }
+
+    /// The box of characters `start..end` on the straightened page the
+    /// recogniser read: unlike boxes in a skewed photo, these say which
+    /// text stands beside or below which.
+    pub fn span_frame(&self, start: usize, end: usize) -> BBox {
+        let [x0, y0, x1, y1] = self.frame;
         let (Some(first), Some(last)) = (
             self.glyphs.get(start),
             self.glyphs.get(end.saturating_sub(1)),
         ) else {
-            return self.bbox;
+            return self.frame;
         };
-        let [x0, y0, x1, y1] = self.frame;
         let per_step = (x1 - x0) / self.steps.max(1) as f32;
         let left = x0 + first.step as f32 * per_step;
         let right = x0 + (last.step + 1) as f32 * per_step;
-        self.back
-            .bbox([(left, y0), (right, y0), (right, y1), (left, y1)])
+        [left, y0, right, y1]
+    }
+
+    /// Where character `i` starts, across the recogniser's frame.
+    fn glyph_x(&self, i: usize) -> f32 {
+        let [x0, _, x1, _] = self.frame;
+        let step = self.glyphs.get(i).map_or(0, |g| g.step);
+        x0 + step as f32 * (x1 - x0) / self.steps.max(1) as f32
+    }
+
+    fn top(&self) -> f32 {
+        self.frame[1]
+    }
+
+    fn bottom(&self) -> f32 {
+        self.frame[3]
+    }
+
+    fn centre_y(&self) -> f32 {
+        (self.top() + self.bottom()) / 2.
+    }
+
+    fn height(&self) -> f32 {
+        self.bottom() - self.top()
+    }
+
+    /// The line cut in two before character `at`. Both halves keep the
+    /// whole line's frame, so their characters stay where they were.
+    fn split(self, at: usize) -> (OcrLine, OcrLine) {
+        let mut head = self.glyphs.clone();
+        let tail = head.split_off(at.min(head.len()));
+        (self.with_glyphs(trim(head)), self.with_glyphs(trim(tail)))
+    }
+
+    fn with_glyphs(&self, glyphs: Vec<Glyph>) -> OcrLine {
+        let mut line = OcrLine {
+            text: glyphs.iter().map(|g| g.ch).collect(),
+            confidence: mean_prob(&glyphs),
+            glyphs,
+            ..self.clone()
+        };
+        line.bbox = line.span_bbox(0, line.glyphs.len());
+        line
     }
 
     /// The lowest character probability within `start..end`.
@@ -152,7 +209,7 @@ impl Ocr {
             }
         }
         Ok(OcrPage {
-            lines,
+            lines: columns::cut(lines),
             skew_degrees: skew,
             turned,
         })
@@ -243,12 +300,12 @@ impl Ocr {
         }
         let quad = geometry::line_quad(words);
         let frame_box = [quad[0].0, quad[0].1, quad[2].0, quad[2].1];
-        let confidence = glyphs.iter().map(|g| g.prob).sum::<f32>() / glyphs.len() as f32;
         Ok(Some(OcrLine {
             text: glyphs.iter().map(|g| g.ch).collect(),
-            confidence,
+            confidence: mean_prob(&glyphs),
             bbox: frame.back.bbox(quad),
             glyphs,
+            column: None,
             frame: frame_box,
             steps,
             back: frame.back,
@@ -264,6 +321,10 @@ fn trim(mut glyphs: Vec<Glyph>) -> Vec<Glyph> {
     let lead = glyphs.iter().take_while(|g| g.ch == ' ').count();
     glyphs.drain(..lead);
     glyphs
+}
+
+fn mean_prob(glyphs: &[Glyph]) -> f32 {
+    glyphs.iter().map(|g| g.prob).sum::<f32>() / glyphs.len().max(1) as f32
 }
 
 fn mean_confidence(lines: &[OcrLine]) -> f32 {
