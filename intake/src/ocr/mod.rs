@@ -9,6 +9,7 @@
 mod columns;
 mod ctc;
 pub mod geometry;
+mod order;
 
 use crate::error::{IntakeError, Result};
 pub use ctc::Glyph;
@@ -32,6 +33,9 @@ const MIN_SKEW_DEGREES: f32 = 0.5;
 const WORKING_SIDE: u32 = 2048;
 /// Mean character confidence under which the page may be upside down.
 const UPSIDE_DOWN_SUSPECT: f32 = 0.75;
+/// Lines read less surely than this are a signature's strokes or specks
+/// ("lOoool", "00m"): over the dev set's photos every line below it was.
+const SCRIBBLE: f32 = 0.6;
 
 /// One recognised line.
 #[derive(Debug, Clone)]
@@ -208,8 +212,9 @@ impl Ocr {
                 turned = if turned == "none" { "half" } else { "cw270" };
             }
         }
+        lines.retain(|l| l.confidence >= SCRIBBLE);
         Ok(OcrPage {
-            lines: columns::cut(lines),
+            lines: order::by_rows(columns::cut(lines)),
             skew_degrees: skew,
             turned,
         })
