@@ -228,6 +228,7 @@ mod tests {
             bbox: [0., y, steps as f32 * PX_PER_STEP, y + HEIGHT],
             glyphs,
             column: None,
+            slope: 0.,
             frame: [0., y, steps as f32 * PX_PER_STEP, y + HEIGHT],
             steps,
             back: Affine::IDENTITY,

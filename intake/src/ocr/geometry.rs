@@ -50,6 +50,17 @@ pub fn skew_degrees(words: &[RotatedRect]) -> Option<f32> {
     angles.get(angles.len() / 2).copied()
 }
 
+/// How far a line's baseline drops per pixel to the right, from its word
+/// boxes: after deskewing, what is left is the photo's perspective, which
+/// tilts rows at one side of the page more than at the other.
+pub fn slope(words: &[RotatedRect]) -> f32 {
+    let mut angles: Vec<f32> = words.iter().filter_map(baseline_angle).collect();
+    angles.sort_by(f32::total_cmp);
+    angles
+        .get(angles.len() / 2)
+        .map_or(0., |a| a.to_radians().tan())
+}
+
 /// Share of word boxes taller than wide: near 1 when the page lies on its
 /// side.
 pub fn vertical_share(words: &[RotatedRect]) -> f32 {

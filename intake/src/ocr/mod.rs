@@ -49,6 +49,8 @@ pub struct OcrLine {
     /// The table column the line stands in, counted from the left, when
     /// the page has a table and the line is in it.
     pub column: Option<usize>,
+    /// Its baseline's drop per pixel to the right on the straightened page.
+    slope: f32,
     /// Where the line lies in the frame the recogniser saw, the length of
     /// its output sequence, and the map back: enough to place any character.
     frame: [f32; 4],
@@ -311,6 +313,7 @@ impl Ocr {
             bbox: frame.back.bbox(quad),
             glyphs,
             column: None,
+            slope: geometry::slope(words),
             frame: frame_box,
             steps,
             back: frame.back,
