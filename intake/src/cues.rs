@@ -127,9 +127,9 @@ impl Cued {
 /// What the labels in `text` determine.
 pub fn cued(text: &str) -> Cued {
     let first_cue = find_cues(text).first().map(|c| c.label_start);
-    let counted = counted_refills(text).map(|s| s.start);
+    let trailing = trailing_refills(text).map(|s| s.start);
     let mut out = Cued {
-        first_label: first_cue.into_iter().chain(counted).min(),
+        first_label: first_cue.into_iter().chain(trailing).min(),
         ..Cued::default()
     };
     for (range, role) in labelled(text) {
@@ -157,7 +157,7 @@ fn labelled(text: &str) -> Vec<(std::ops::Range<usize>, Option<Role>)> {
         let start = text.len() - text.trim_start().len();
         return vec![(start..start + text.trim().len(), Some(*role))];
     }
-    if let Some(span) = counted_refills(text) {
+    if let Some(span) = trailing_refills(text) {
         return vec![(span.start..span.end, Some(span.role))];
     }
     let cues = find_cues(text);
@@ -177,7 +177,7 @@ fn labelled(text: &str) -> Vec<(std::ops::Range<usize>, Option<Role>)> {
 
 /// "4 refills", "two (2) refills" (the count before the word) or "NR",
 /// ending the line; wrapped directions may come before ("prn pain NR").
-fn counted_refills(text: &str) -> Option<Span> {
+fn trailing_refills(text: &str) -> Option<Span> {
     let t = text.trim_end();
     if let Some(head) = t.strip_suffix(" NR") {
         return Some(Span {

@@ -84,7 +84,8 @@ fn header(lines: &[OcrLine]) -> Option<Header> {
         }
         let mut starts: Vec<f32> = row.iter().map(|h| h.x).collect();
         starts.sort_by(f32::total_cmp);
-        starts.remove(0);
+        // The first column starts the line: only the others cut it.
+        let starts = starts.into_iter().skip(1).collect();
         Some(Header { starts, y: first.y })
     })
 }
@@ -200,49 +201,7 @@ fn words(line: &OcrLine) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ocr::Glyph;
-    use crate::ocr::geometry::Affine;
-
-    const PX_PER_STEP: f32 = 6.;
-    const CHAR: f32 = 18.;
-    const HEIGHT: f32 = 35.;
-
-    /// One detector box read as one line: `pieces` of text starting at
-    /// their x, one space apart in the text whatever the gap on the page.
-    fn line(pieces: &[(&str, f32)], y: f32) -> OcrLine {
-        let mut glyphs = Vec::new();
-        for (i, (text, x)) in pieces.iter().enumerate() {
-            if i > 0 {
-                let step = glyphs.last().map_or(0, |g: &Glyph| g.step + 1);
-                glyphs.push(glyph(' ', step));
-            }
-            for (j, ch) in text.chars().enumerate() {
-                let at = (x + j as f32 * CHAR) / PX_PER_STEP;
-                glyphs.push(glyph(ch, at as usize));
-            }
-        }
-        let steps = 400;
-        OcrLine {
-            text: glyphs.iter().map(|g| g.ch).collect(),
-            confidence: 1.,
-            bbox: [0., y, steps as f32 * PX_PER_STEP, y + HEIGHT],
-            glyphs,
-            column: None,
-            slope: 0.,
-            frame: [0., y, steps as f32 * PX_PER_STEP, y + HEIGHT],
-            steps,
-            back: Affine::IDENTITY,
-        }
-    }
-
-    fn glyph(ch: char, step: usize) -> Glyph {
-        Glyph {
-            ch,
-            prob: 0.99,
-            second: None,
-            step,
-        }
-    }
+    use crate::ocr::synthetic::{CHAR, line};
 
     fn header() -> Vec<OcrLine> {
         let heads = [

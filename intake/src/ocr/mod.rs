@@ -10,6 +10,8 @@ mod columns;
 mod ctc;
 pub mod geometry;
 mod order;
+#[cfg(test)]
+mod synthetic;
 
 use crate::error::{IntakeError, Result};
 pub use ctc::Glyph;

@@ -60,31 +60,10 @@ fn centre_x(line: &OcrLine) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ocr::Glyph;
-    use crate::ocr::geometry::Affine;
+    use crate::ocr::synthetic;
 
     fn line(text: &str, x: f32, y: f32) -> OcrLine {
-        let glyphs: Vec<Glyph> = text
-            .chars()
-            .enumerate()
-            .map(|(i, ch)| Glyph {
-                ch,
-                prob: 0.99,
-                second: None,
-                step: (x / 6.) as usize + 3 * i,
-            })
-            .collect();
-        OcrLine {
-            text: text.into(),
-            confidence: 0.99,
-            bbox: [x, y, x + 300., y + 30.],
-            glyphs,
-            column: None,
-            slope: 0.,
-            frame: [0., y, 2400., y + 30.],
-            steps: 400,
-            back: Affine::IDENTITY,
-        }
+        synthetic::line(&[(text, x)], y)
     }
 
     #[test]
