@@ -2,7 +2,7 @@
 //! (tests/fixtures/intake/rx0001_photo.jpg, 1080x1440):
 //!
 //! - `decode`: signature check, limits, JPEG decode, EXIF orientation;
-//! - `ocr_detect`: one detector pass;
+//! - `ocr_detect`: one detector pass over the bands of the page that hold ink;
 //! - `ocr`: detection, turning, deskew, recognition of every line;
 //! - `nlp`: MiniLM encoding, tagging, label cues, parsing, drug linking;
 //! - `end_to_end`: all of it from the uploaded bytes.

@@ -224,12 +224,14 @@ fn find_cues(text: &str) -> Vec<Cue> {
             at += "no refill".len();
             continue;
         }
-        let found = word_start(&lower, at).then(|| {
+        let glued = glued_start(text, at);
+        let found = (glued || word_start(&lower, at)).then(|| {
             CUES.iter().find_map(|(w, role)| {
                 if !lower[at..].starts_with(w) {
                     return None;
                 }
-                label_end(&lower, at + w.len(), NEED_COLON.contains(w)).map(|e| (e, role))
+                let strict = glued || NEED_COLON.contains(w);
+                label_end(&lower, at + w.len(), strict).map(|e| (e, role))
             })
         });
         match found.flatten() {
@@ -254,6 +256,16 @@ fn word_start(s: &str, at: usize) -> bool {
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
+/// "SamanthaDate:", "1934Sex:": the recogniser dropped the space before a
+/// label. A capital right after a small letter or a digit starts one, but
+/// only where a colon or "#" ends it ("McKesson" holds no label).
+fn glued_start(text: &str, at: usize) -> bool {
+    let b = text.as_bytes();
+    at > 0
+        && b.get(at).is_some_and(u8::is_ascii_uppercase)
+        && (b[at - 1].is_ascii_lowercase() || b[at - 1].is_ascii_digit())
 }
 
 /// Where the label that starts with a cue word ends: at a separator (":",
@@ -341,6 +353,34 @@ mod tests {
             roles("Disp: #30  Refills: 2"),
             vec![(Role::Quantity, "30"), (Role::Refills, "2")]
         );
+    }
+
+    #[test]
+    fn labels_glued_to_the_value_before() {
+        assert_eq!(
+            roles("Patient: Crawford, SamanthaDate: 10/14/2024"),
+            vec![
+                (Role::Patient, "Crawford, Samantha"),
+                (Role::Date, "10/14/2024")
+            ]
+        );
+        assert_eq!(
+            roles("DOB: November 16, 1934Sex: F"),
+            vec![(Role::Dob, "November 16, 1934")]
+        );
+        assert_eq!(
+            roles("Sig: by mouth three times a dayRefills: 1"),
+            vec![
+                (Role::Sig, "by mouth three times a day"),
+                (Role::Refills, "1")
+            ]
+        );
+        // Without a colon a capital inside a word is a name, not a label.
+        assert_eq!(
+            roles("Patient: Ann McDate"),
+            vec![(Role::Patient, "Ann McDate")]
+        );
+        assert_eq!(roles("Rx: DayPro 10 mg"), vec![]);
     }
 
     #[test]

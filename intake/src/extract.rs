@@ -558,8 +558,28 @@ fn place(
     }
 }
 
+/// A person's name spaced as printed: the recogniser drops the space
+/// around an initial ("RahulA. Gomez", "Jason W.Woods"), and a name never
+/// glues an initial to a word.
 fn name(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 2);
+    for (i, &c) in chars.iter().enumerate() {
+        let at = |k: usize| i.checked_sub(k).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i + 1).copied();
+        let upper = c.is_ascii_uppercase();
+        let initial_after_word =
+            upper && next == Some('.') && at(1).is_some_and(|p| p.is_ascii_lowercase());
+        let word_after_initial = upper
+            && at(1) == Some('.')
+            && at(2).is_some_and(|p| p.is_ascii_uppercase())
+            && next.is_some_and(|n| n.is_ascii_lowercase());
+        if initial_after_word || word_after_initial {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn digits(text: &str) -> String {
@@ -778,6 +798,16 @@ mod tests {
         assert!(!continues_sig("No refills"));
         assert!(!continues_sig("Refills: 2"));
         assert!(!continues_sig("30 tablets"));
+    }
+
+    #[test]
+    fn names_get_back_the_spaces_around_initials() {
+        assert_eq!(name("RahulA. Gomez"), "Rahul A. Gomez");
+        assert_eq!(name("Jason W.Woods"), "Jason W. Woods");
+        assert_eq!(name(" Crawford,  Samantha "), "Crawford, Samantha");
+        // Initials together, and capitals inside a name, stay as printed.
+        assert_eq!(name("A.J. McDonald"), "A.J. McDonald");
+        assert_eq!(name("DeAndre St.John"), "DeAndre St.John");
     }
 
     #[test]

@@ -46,7 +46,10 @@ fn assert_rx0001(rx: &ExtractedPrescription) {
     let item = &rx.items[0];
     let drug = item.drug.value.as_ref().unwrap();
     assert_eq!(drug.name, "methyltestosterone");
-    assert_eq!(item.strength.text, "10 mg");
+    // The value, not the text: the recogniser may drop the space ("10mg").
+    let strength = item.strength.value.as_ref().unwrap();
+    assert_eq!(strength["amounts"], serde_json::json!([10.0]), "{strength}");
+    assert_eq!(strength["unit"], "mg", "{strength}");
     assert_eq!(item.form.value.as_deref(), Some("tablet"));
     assert_eq!(item.dispense.value.as_ref().map(|d| d.quantity), Some(13.0));
     assert_eq!(item.refills.value, Some(0));

@@ -5,8 +5,9 @@ Run by models/prepare with the pinned `onnx` from models/wrap/requirements.txt.
 ocrs 0.13.1 feeds every model a 1-channel NCHW float tensor holding
 `grey - 0.5` (black = -0.5, white = +0.5) and expects:
 
-* detection: fixed input size `[1, 1, H, W]` (ocrs letterboxes the page into it),
-  output `[1, 1, H, W]` text probability;
+* detection: input `[1, 1, H, W]`, output `[1, 1, H, W]` text probability. H and
+  W stay free (multiples of 32): rxflow runs the detector itself, on the parts of
+  the page that hold ink, rather than through ocrs' fixed-size letterbox;
 * recognition: input `[batch, 1, 48, width]`, output `[seq, batch, classes]`
   log-probabilities, class 0 = CTC blank, class i = alphabet[i - 1].
 
@@ -17,7 +18,7 @@ softmax probabilities over blank + dictionary + a trailing space class.
 The wrapper only adds pre/post-processing nodes and slices the final classifier;
 no trained weight is changed.
 
-    wrap_ppocr.py det SRC DST [--height 1280 --width 960]
+    wrap_ppocr.py det SRC DST
     wrap_ppocr.py rec SRC DST --alphabet-out FILE [--dictionary-out FILE] [--keep ascii|all]
 """
 
@@ -76,7 +77,7 @@ def _prepend(graph: onnx.GraphProto, dims: list[int | str], nodes: list[onnx.Nod
         graph.node.insert(i, node)
 
 
-def wrap_detector(src: str, dst: str, height: int, width: int) -> None:
+def wrap_detector(src: str, dst: str) -> None:
     model = onnx.load(src)
     g = model.graph
     # PP-OCR wants (x - mean) / std per channel, x = grey in [0, 1]; ocrs gives
@@ -84,7 +85,7 @@ def wrap_detector(src: str, dst: str, height: int, width: int) -> None:
     # constants broadcast the single grey channel to three.
     scale = (1.0 / IMAGENET_STD).reshape(1, 3, 1, 1).astype(np.float32)
     bias = ((0.5 - IMAGENET_MEAN) / IMAGENET_STD).reshape(1, 3, 1, 1).astype(np.float32)
-    _prepend(g, [1, 1, height, width], [
+    _prepend(g, [1, 1, "height", "width"], [
         helper.make_node("Mul", [INPUT_NAME, _const(g, "ocrs_det_scale", scale)], ["ocrs_det_scaled"],
                          name="ocrs_det_scale"),
         helper.make_node("Add", ["ocrs_det_scaled", _const(g, "ocrs_det_bias", bias)], ["_"],
@@ -92,10 +93,10 @@ def wrap_detector(src: str, dst: str, height: int, width: int) -> None:
     ])
     if len(g.output) != 1:
         raise WrapError(f"expected one detector output, found {len(g.output)}")
-    _set_shape(g.output[0], [1, 1, height, width])
+    _set_shape(g.output[0], [1, 1, "height", "width"])
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, dst)
-    print(f"det: input [1,1,{height},{width}] -> {dst}")
+    print(f"det: input [1,1,height,width] -> {dst}")
 
 
 def read_dictionary(model: onnx.ModelProto) -> list[str]:
@@ -200,8 +201,6 @@ def main(argv: list[str]) -> int:
     det = sub.add_parser("det", help="wrap a PP-OCR text detector")
     det.add_argument("src")
     det.add_argument("dst")
-    det.add_argument("--height", type=int, default=1280)
-    det.add_argument("--width", type=int, default=960)
     rec = sub.add_parser("rec", help="wrap a PP-OCR text recogniser")
     rec.add_argument("src")
     rec.add_argument("dst")
@@ -212,7 +211,7 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     try:
         if args.kind == "det":
-            wrap_detector(args.src, args.dst, args.height, args.width)
+            wrap_detector(args.src, args.dst)
         else:
             keep = PRINTABLE_ASCII if args.keep == "ascii" else None
             wrap_recogniser(args.src, args.dst, args.alphabet_out, args.dictionary_out, keep)

@@ -6,6 +6,7 @@
 //! word that starts a column.
 
 use super::OcrLine;
+use rxflow_clinical::fold::levenshtein;
 
 /// Words that head a prescription table's columns, by column.
 const HEADINGS: &[&[&str]] = &[
@@ -31,6 +32,10 @@ const RIGHT_SLACK: f32 = 2.;
 /// this gap (from character to character, in line heights): a word space
 /// is about 0.75.
 const MIN_CELL_GAP: f32 = 0.9;
+/// A word starting this close to a column's start (in line heights) starts
+/// a cell after a plain word space too: a cell's text wraps before it
+/// reaches the next column, so only the next cell's text starts there.
+const ON_COLUMN: f32 = 0.5;
 
 /// `lines` with every table line cut at its columns, in reading order.
 pub fn cut(lines: Vec<OcrLine>) -> Vec<OcrLine> {
@@ -90,7 +95,12 @@ fn header(lines: &[OcrLine]) -> Option<Header> {
     })
 }
 
+/// The heading words of `line`. A line with a colon holds labels and
+/// values ("Sig: Take one tab", "Refills: 2"), never headings.
 fn headings(line: &OcrLine) -> Vec<Heading> {
+    if line.text.contains(':') {
+        return Vec::new();
+    }
     words(line)
         .into_iter()
         .filter_map(|(start, end)| {
@@ -99,7 +109,7 @@ fn headings(line: &OcrLine) -> Vec<Heading> {
                 .map(|g| g.ch.to_ascii_lowercase())
                 .filter(|c| c.is_ascii_alphabetic())
                 .collect();
-            let column = HEADINGS.iter().position(|names| names.contains(&&*word))?;
+            let column = heading_column(&word)?;
             Some(Heading {
                 column,
                 x: line.glyph_x(start),
@@ -108,6 +118,19 @@ fn headings(line: &OcrLine) -> Vec<Heading> {
             })
         })
         .collect()
+}
+
+/// The column `word` heads, allowing one misread letter ("aty" for "Qty")
+/// in words of three letters or more.
+fn heading_column(word: &str) -> Option<usize> {
+    let exact = HEADINGS.iter().position(|names| names.contains(&word));
+    exact.or_else(|| {
+        (word.len() >= 3).then(|| {
+            HEADINGS
+                .iter()
+                .position(|names| names.iter().any(|n| levenshtein(n, word, 1) <= 1))
+        })?
+    })
 }
 
 /// Indices of the lines under the header, down to the first wide gap.
@@ -143,10 +166,9 @@ fn cut_line(line: OcrLine, starts: &[f32]) -> Vec<OcrLine> {
                 let (prev_end, start) = (pair[0].1 - 1, pair[1].0);
                 let x = line.glyph_x(start);
                 let gap = x - line.glyph_x(prev_end);
-                (x >= column - LEFT_SLACK * h
-                    && x <= column + RIGHT_SLACK * h
-                    && gap >= MIN_CELL_GAP * h)
-                    .then_some(start)
+                let in_column = x >= column - LEFT_SLACK * h && x <= column + RIGHT_SLACK * h;
+                let parted = gap >= MIN_CELL_GAP * h || (x - column).abs() <= ON_COLUMN * h;
+                (in_column && parted).then_some(start)
             })
         })
         .collect();
@@ -242,6 +264,49 @@ mod tests {
             "{:?}",
             (cut[5].bbox, cut[6].bbox)
         );
+    }
+
+    #[test]
+    fn a_heading_misread_by_a_letter_still_heads_its_column() {
+        let mut page = header();
+        page[2] = line(&[("aty", 1140.)], 530.);
+        page.push(line(
+            &[("Take 3 tabs PO t.i.d.", 608.), ("three", 1150.)],
+            595.,
+        ));
+        assert_eq!(
+            texts(&cut(page)[4..]),
+            vec![("Take 3 tabs PO t.i.d.", Some(1)), ("three", Some(2))]
+        );
+        assert_eq!(heading_column("oty"), Some(2));
+        // Short words stay exact: "si" is not "sig".
+        assert_eq!(heading_column("si"), None);
+    }
+
+    #[test]
+    fn a_word_right_at_a_column_start_is_cut_after_a_plain_space() {
+        let mut page = header();
+        // The drug ends 0.6 line heights before the sig: a wide word space.
+        let drug = "FLOVENT 220mcg/actuation inhaler";
+        let x = 600. - 21. - (drug.len() - 1) as f32 * CHAR;
+        page.push(line(&[(drug, x), ("Inhale 2 puffs", 600.)], 595.));
+        assert_eq!(
+            texts(&cut(page)[4..]),
+            vec![
+                ("FLOVENT 220mcg/actuation inhaler", Some(0)),
+                ("Inhale 2 puffs", Some(1))
+            ]
+        );
+    }
+
+    #[test]
+    fn labelled_fields_on_one_tilted_row_are_no_header() {
+        let page = vec![
+            line(&[("Sig: Take one tab by mouth once weekly", 90.)], 530.),
+            line(&[("No refills", 700.)], 540.),
+            line(&[("Disp No. 13", 900.)], 545.),
+        ];
+        assert!(cut(page).iter().all(|l| l.column.is_none()));
     }
 
     #[test]

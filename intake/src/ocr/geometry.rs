@@ -274,6 +274,43 @@ pub fn segments(line: &[RotatedRect]) -> Vec<&[RotatedRect]> {
     out
 }
 
+/// Lines that ocrs found apart although they stand on one row within a
+/// field gap of each other ("No" | "refills"), joined again: a line is the
+/// words of a row up to the gaps where `segments` splits it.
+pub fn join(lines: Vec<Vec<RotatedRect>>) -> Vec<Vec<RotatedRect>> {
+    let mut out: Vec<Vec<RotatedRect>> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match out.iter_mut().find(|o| one_row(o, &line)) {
+            Some(o) => {
+                o.extend(line);
+                o.sort_by(|a, b| extent(a).0.total_cmp(&extent(b).0));
+            }
+            None => out.push(line),
+        }
+    }
+    out
+}
+
+/// Whether two lines stand side by side on one row, less than a field gap
+/// apart and not overlapping.
+fn one_row(a: &[RotatedRect], b: &[RotatedRect]) -> bool {
+    let span = |l: &[RotatedRect]| {
+        let (x0, x1) = l
+            .iter()
+            .map(extent)
+            .fold((f32::MAX, f32::MIN), |(x0, x1), e| {
+                (x0.min(e.0), x1.max(e.1))
+            });
+        let y = l.iter().map(|r| r.center().y).sum::<f32>() / l.len().max(1) as f32;
+        let h = l.iter().map(|r| extent(r).2).fold(f32::MAX, f32::min);
+        (x0, x1, y, h)
+    };
+    let ((a0, a1, ay, ah), (b0, b1, by, bh)) = (span(a), span(b));
+    let h = ah.min(bh);
+    let gap = (b0 - a1).max(a0 - b1);
+    (ay - by).abs() <= 0.5 * h && (0. ..=FIELD_GAP * h).contains(&gap)
+}
+
 /// Moves a word box by `to`: deskewing is done by rotating the image and
 /// carrying the detected boxes along instead of detecting again.
 pub fn carry(r: &RotatedRect, to: &Affine) -> RotatedRect {
@@ -330,6 +367,32 @@ mod tests {
         let there = back.inverse().apply(80., 10.);
         let px = out.get_pixel(there.0.round() as u32, there.1.round() as u32);
         assert!(px.0[0] < 160, "{px:?} at {there:?}");
+    }
+
+    #[test]
+    fn lines_split_on_one_row_are_joined_but_fields_and_rows_are_not() {
+        // An upright word box from x0 to x1, centred on row y, 20 px tall.
+        let word = |x0: f32, x1: f32, y: f32| {
+            let centre = PointF::from_yx(y, (x0 + x1) / 2.);
+            RotatedRect::new(centre, Vec2::from_xy(0., -1.), x1 - x0, 20.)
+        };
+        let lefts = |lines: &[Vec<RotatedRect>]| -> Vec<Vec<f32>> {
+            let left = |r: &RotatedRect| extent(r).0.round();
+            lines.iter().map(|l| l.iter().map(left).collect()).collect()
+        };
+        // "refills" found as a line of its own, a word space after "No".
+        let joined = join(vec![
+            vec![word(100., 130., 50.)],
+            vec![word(140., 210., 52.)],
+        ]);
+        assert_eq!(lefts(&joined), vec![vec![100., 140.]]);
+        // A field 60 px away (3 line heights), and the next row, stay apart.
+        let apart = join(vec![
+            vec![word(100., 130., 50.)],
+            vec![word(190., 260., 50.)],
+            vec![word(100., 160., 80.)],
+        ]);
+        assert_eq!(lefts(&apart), vec![vec![100.], vec![190.], vec![100.]]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Text lines from a page photo: ocrs finds words and lines, and runs the
-//! PP-OCR recogniser ourselves so that every character keeps its
-//! probability (ocrs keeps only the characters).
+//! Text lines from a page photo. The detector runs where the page holds
+//! ink (`detect`), ocrs groups its words into lines, and the PP-OCR
+//! recogniser runs here so that every character keeps its probability
+//! (ocrs keeps only the characters).
 //!
 //! Photos come skewed and sometimes turned: the page is turned when its
 //! words stand upright, straightened by the median word angle, and turned
@@ -8,13 +9,16 @@
 
 mod columns;
 mod ctc;
+mod detect;
 pub mod geometry;
+mod ink;
 mod order;
 #[cfg(test)]
 mod synthetic;
 
 use crate::error::{IntakeError, Result};
 pub use ctc::Glyph;
+use detect::Detector;
 use geometry::{Affine, BBox, Turn};
 use image::RgbImage;
 use ocrs::{ImageSource, OcrEngine, OcrEngineParams, OcrInput};
@@ -149,6 +153,7 @@ pub struct OcrPage {
 /// The detector and recogniser, loaded once per process.
 pub struct Ocr {
     engine: OcrEngine,
+    detector: Detector,
     recogniser: Model,
     alphabet: Vec<char>,
     pool: Arc<ThreadPool>,
@@ -156,7 +161,7 @@ pub struct Ocr {
 
 impl Ocr {
     /// Loads the wrapped PP-OCR models from `dir` (`models/cache/ocr`).
-    /// `threads` bounds the recogniser's thread pool.
+    /// `threads` bounds the models' thread pool.
     pub fn load(dir: &Path, threads: usize) -> Result<Ocr> {
         let load = |name: &str| {
             Model::load_file(dir.join(name)).map_err(|e| IntakeError::Models {
@@ -170,8 +175,8 @@ impl Ocr {
                 path: alphabet_path,
                 reason: e.to_string(),
             })?;
+        let pool = Arc::new(ThreadPool::with_num_threads(threads.max(1)));
         let engine = OcrEngine::new(OcrEngineParams {
-            detection_model: Some(load("text-detection.onnx")?),
             // ocrs crops and scales each line for the recogniser: it needs
             // the model to know the input height.
             recognition_model: Some(load("text-recognition.onnx")?),
@@ -181,9 +186,10 @@ impl Ocr {
         .map_err(IntakeError::ocr)?;
         Ok(Ocr {
             engine,
+            detector: Detector::new(load("text-detection.onnx")?, Arc::clone(&pool)),
             recogniser: load("text-recognition.onnx")?,
             alphabet: alphabet.chars().collect(),
-            pool: Arc::new(ThreadPool::with_num_threads(threads.max(1))),
+            pool,
         })
     }
 
@@ -240,7 +246,7 @@ impl Ocr {
     ) -> Result<(Frame, Vec<RotatedRect>)> {
         let (image, back) = turn.apply(img);
         let input = self.prepare(&image)?;
-        let words = self.engine.detect_words(&input).map_err(IntakeError::ocr)?;
+        let words = self.detector.words(&image)?;
         let back = scale.then(&back);
         Ok((Frame { image, input, back }, words))
     }
@@ -271,7 +277,7 @@ impl Ocr {
     }
 
     fn recognise(&self, frame: &Frame, words: &[RotatedRect]) -> Result<Vec<OcrLine>> {
-        let lines = self.engine.find_text_lines(&frame.input, words);
+        let lines = geometry::join(self.engine.find_text_lines(&frame.input, words));
         let mut out = Vec::with_capacity(lines.len());
         for segment in lines.iter().flat_map(|l| geometry::segments(l)) {
             if let Some(l) = self.recognise_line(frame, segment)? {
