@@ -24,6 +24,13 @@ pub fn after(ttl: time::Duration) -> String {
         .unwrap_or_default()
 }
 
+/// How long from now until `at` (formatted like [`now`]); `None` when it
+/// has passed or does not parse.
+pub fn until(at: &str) -> Option<std::time::Duration> {
+    let at = OffsetDateTime::parse(at, &Rfc3339).ok()?;
+    (at - OffsetDateTime::now_utc()).try_into().ok()
+}
+
 pub fn today() -> Date {
     OffsetDateTime::now_utc().date()
 }
@@ -35,4 +42,17 @@ pub fn format_date(date: Date) -> String {
 pub fn parse_date(field: &'static str, text: &str) -> StoreResult<Date> {
     Date::parse(text.trim(), DATE)
         .map_err(|e| StoreError::invalid(field, format!("{text:?} is not a YYYY-MM-DD date ({e})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn until_counts_down_to_a_time_to_come() {
+        let left = until(&after(time::Duration::hours(1))).map(|d| d.as_secs());
+        assert!(left.is_some_and(|s| (3590..=3600).contains(&s)), "{left:?}");
+        assert_eq!(until(&after(time::Duration::seconds(-5))), None);
+        assert_eq!(until("yesterday"), None);
+    }
 }

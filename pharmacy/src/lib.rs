@@ -22,6 +22,7 @@ pub mod prescriptions;
 pub mod products;
 pub mod purchasing;
 pub mod reviews;
+mod session_cache;
 mod status;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -41,6 +42,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     group: group::GroupCommit,
+    // Shared by every clone: they are one process's view of the store.
+    sessions: std::sync::Arc<session_cache::SessionCache>,
 }
 
 impl Store {
@@ -52,6 +55,7 @@ impl Store {
             pool,
             backend,
             group,
+            sessions: Default::default(),
         })
     }
 

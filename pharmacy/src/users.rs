@@ -319,8 +319,13 @@ impl Store {
 
     /// The active user behind a live session, if any.
     pub async fn session_user(&self, token_sha256: &str) -> StoreResult<Option<User>> {
+        if let Some(user) = self.sessions.get(token_sha256) {
+            return Ok(Some(user));
+        }
+        let read_at = self.sessions.generation();
         let sql = format!(
-            "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id \
+            "SELECT {}, s.expires_at AS session_expires_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
             USER_COLUMNS
                 .split(", ")
@@ -328,12 +333,20 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_sha256)
             .bind(clock::now())
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_of).transpose()
+            .await?
+        else {
+            return Ok(None);
+        };
+        let user = user_of(&row)?;
+        let expires_at: String = row.try_get("session_expires_at")?;
+        if let Some(left) = clock::until(&expires_at) {
+            self.sessions.put(token_sha256, &user, left, read_at);
+        }
+        Ok(Some(user))
     }
 
     pub async fn close_session(&self, token_sha256: &str, actor: &Actor) -> StoreResult<()> {
@@ -347,6 +360,7 @@ impl Store {
             audit::append(&mut tx, Event::new(actor, "user.logout", "session", "-")).await?;
         }
         tx.commit().await?;
+        self.sessions.forget(token_sha256);
         Ok(())
     }
 
@@ -399,6 +413,8 @@ impl Store {
         .await?;
         let user = user_by_id(&mut tx, id).await?;
         tx.commit().await?;
+        // After the commit, so that no lookup in between caches the old user.
+        self.sessions.forget_user(id);
         Ok(user)
     }
 }

@@ -137,6 +137,22 @@ async fn failures_lock_and_a_session_finds_its_user_until_it_ends() {
         )
         .await
         .unwrap();
+    // Resolved once, so that the process remembers it, then changed.
+    assert_eq!(
+        t.store.session_user(&sha(4)).await.unwrap().unwrap().role,
+        Role::Pharmacist
+    );
+    let promoted = t
+        .store
+        .update_user(id, Some(Role::Admin), None, &actor())
+        .await
+        .unwrap();
+    assert_eq!(promoted.role, Role::Admin);
+    assert_eq!(
+        t.store.session_user(&sha(4)).await.unwrap().unwrap().role,
+        Role::Admin,
+        "a role change takes effect at once"
+    );
     let off = t
         .store
         .update_user(id, None, Some(false), &actor())
