@@ -137,10 +137,24 @@ const PHRASES: &[(&[&str], Schedule)] = &[
 /// A schedule phrase at the start of `tokens`, with the tokens used; an
 /// error for a frequency that has no standard code ("5 times daily").
 pub(crate) fn schedule_at(tokens: &[Token]) -> Option<(usize, Result<Schedule, SigError>)> {
+    as_written(tokens).or_else(|| as_written(&q_for_g(tokens)?))
+}
+
+fn as_written(tokens: &[Token]) -> Option<(usize, Result<Schedule, SigError>)> {
     interval(tokens)
         .or_else(|| times_per_period(tokens))
         .map(|(len, code)| (len, code.map(Code)))
         .or_else(|| longest_phrase(tokens, PHRASES).map(|(len, s)| (len, Ok(s))))
+}
+
+/// `tokens` with a leading "g" read as the "q" it most likely was: OCR
+/// confuses the two ("gd", "g6h", "g.i.d."). Only a frequency is taken from
+/// the result, and none starts with "g", so "give" or "gtt" never becomes one.
+fn q_for_g(tokens: &[Token]) -> Option<Vec<Token>> {
+    let rest = tokens.first()?.text.strip_prefix('g')?;
+    let mut out = tokens.to_vec();
+    out[0].text = format!("q{rest}");
+    Some(out)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -348,6 +362,17 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(code(input), Some(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn a_q_misread_as_g_is_still_a_frequency() {
+        assert_eq!(code("gd"), Some(F::Qd));
+        assert_eq!(code("g6h"), Some(F::EveryHours(6)));
+        assert_eq!(code("g.i.d."), Some(F::Qid));
+        assert_eq!(code("g.o.d."), Some(F::Qod));
+        for word in ["give", "gtt", "g", "gel"] {
+            assert_eq!(schedule(word), None, "{word}");
         }
     }
 

@@ -497,3 +497,17 @@ fn huge_numbers_do_not_panic() {
     ));
     assert!(parse_sig(&"prn ".repeat(10_000)).is_err());
 }
+
+#[test]
+fn grams_before_a_frequency_stay_the_dose() {
+    let cases = [
+        ("Take 2 g daily", 2.0, FrequencyCode::Qd),
+        ("Apply 1 g q6h", 1.0, FrequencyCode::EveryHours(6)),
+        ("2 g bid", 2.0, FrequencyCode::Bid),
+    ];
+    for (input, amount, frequency) in cases {
+        let parsed = sig(input);
+        assert_eq!(parsed.dose, dose(amount, DoseUnit::G), "{input}");
+        assert_eq!(parsed.timing.code(), frequency, "{input}");
+    }
+}
