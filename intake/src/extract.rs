@@ -171,7 +171,7 @@ fn continue_sig(
     let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) else {
         return spans;
     };
-    if claimed || !continues_sig(head) || !wraps_under(d.sig_at, line.ocr) {
+    if claimed || !continues_sig(head, &d.item.sig.text) || !wraps_under(d.sig_at, line.ocr) {
         return spans;
     }
     let tail = Span {
@@ -240,16 +240,24 @@ fn first_word_as(
     ))
 }
 
-/// A short line of words with no label: the tail of wrapped directions.
-fn continues_sig(text: &str) -> bool {
+/// A short line of words with no label: the tail of wrapped directions
+/// `sig` so far. It starts with a word, or with a count of days or hours
+/// when `sig` was left unfinished ("… every evening for" / "10 days"): any
+/// other line starting with a number is a quantity.
+fn continues_sig(text: &str, sig: &str) -> bool {
     let words = text.split_whitespace().count();
     let first = text.split_whitespace().next().unwrap_or("");
+    let unfinished = sig
+        .split_whitespace()
+        .last()
+        .is_some_and(|w| UNFINISHED.contains(&w.to_ascii_lowercase().as_str()));
     (1..=8).contains(&words)
         && !SIG_VERBS.contains(&first.to_ascii_lowercase().as_str())
         && !text.contains([':', '#'])
-        && text
+        && (text
             .trim_start()
             .starts_with(|c: char| c.is_alphabetic() || c == '(')
+            || unfinished && counts_time(text))
         && !text.to_ascii_lowercase().contains("refill")
         && !FOOTERS
             .iter()
@@ -268,6 +276,29 @@ fn sig_like(text: &str) -> bool {
         SIG_VERBS.contains(&w) || UNITS.contains(&w)
     })
 }
+
+/// "10 days", "6 hours", "3 times": a number of periods, not of units.
+fn counts_time(text: &str) -> bool {
+    let rest = text
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    let word = rest
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    rest.len() < text.trim_start().len() && PERIODS.contains(&word.as_str())
+}
+
+const PERIODS: &[&str] = &[
+    "d", "day", "days", "wk", "wks", "week", "weeks", "month", "months", "h", "hr", "hrs", "hour",
+    "hours", "times", "doses",
+];
+
+/// Words that leave directions unfinished: what follows them is their tail.
+const UNFINISHED: &[&str] = &[
+    "for", "x", "every", "times", "to", "per", "each", "then", "q",
+];
 
 /// Verbs that start directions, and so never their wrapped tail.
 const SIG_VERBS: &[&str] = &[
@@ -789,15 +820,30 @@ mod tests {
 
     #[test]
     fn wrapped_directions_continue_but_footers_and_fields_do_not() {
-        assert!(continues_sig("hours as needed for shortness of"));
-        assert!(continues_sig("breath"));
-        assert!(continues_sig("seven days"));
-        assert!(!continues_sig("Product selection pemitted"));
-        assert!(!continues_sig("Dispense as written"));
-        assert!(!continues_sig("#30"));
-        assert!(!continues_sig("No refills"));
-        assert!(!continues_sig("Refills: 2"));
-        assert!(!continues_sig("30 tablets"));
+        let sig = "Take 1 tab by mouth";
+        assert!(continues_sig("hours as needed for shortness of", sig));
+        assert!(continues_sig("breath", sig));
+        assert!(continues_sig("seven days", sig));
+        assert!(!continues_sig("Product selection pemitted", sig));
+        assert!(!continues_sig("Dispense as written", sig));
+        assert!(!continues_sig("#30", sig));
+        // A number continues only directions left unfinished.
+        assert!(!continues_sig("10 days", sig));
+        assert!(continues_sig(
+            "10 days",
+            "2 tabs by mouth every evening for"
+        ));
+        assert!(continues_sig(
+            "10 days ",
+            "One tab orally every night at bedtime x"
+        ));
+        assert!(!continues_sig("No refills", sig));
+        assert!(!continues_sig("Refills: 2", sig));
+        assert!(!continues_sig("30 tablets", sig));
+        assert!(
+            !continues_sig("30 tablets", "Take 1 tab daily x"),
+            "a count, not a duration"
+        );
     }
 
     #[test]
