@@ -11,7 +11,7 @@
 use super::ink;
 use crate::error::{IntakeError, Result};
 use image::RgbImage;
-use rten::{FloatOperators, Model, RunOptions, ThreadPool};
+use rten::{FloatOperators, Model, ThreadPool};
 use rten_imageproc::{RetrievalMode, RotatedRect, find_contours, min_area_rect, simplify_polygon};
 use rten_tensor::prelude::*;
 use rten_tensor::{NdTensor, NdTensorView};
@@ -76,14 +76,11 @@ impl Detector {
 
     fn run(&self, input: NdTensorView<f32, 2>) -> Result<NdTensor<f32, 2>> {
         let [h, w] = input.shape();
-        let batch = input.to_tensor().into_shape([1, 1, h, w]);
-        let mut opts = RunOptions::default();
-        opts.thread_pool = Some(Arc::clone(&self.pool));
-        let out = self
-            .model
-            .run_one(batch.into(), Some(opts))
-            .map_err(IntakeError::ocr)?;
-        let out: NdTensor<f32, 4> = out.try_into().map_err(IntakeError::ocr)?;
+        let out: NdTensor<f32, 4> = super::run(
+            &self.model,
+            input.to_tensor().into_shape([1, 1, h, w]),
+            &self.pool,
+        )?;
         if out.shape() != [1, 1, h, w] {
             return Err(IntakeError::Ocr(format!(
                 "detector gave {:?} for a {h}x{w} input",

@@ -293,14 +293,11 @@ impl Ocr {
             .prepare_recognition_input(&frame.input, words)
             .map_err(IntakeError::ocr)?;
         let [h, w] = pixels.shape();
-        let batch: NdTensor<f32, 4> = pixels.into_shape([1, 1, h, w]);
-        let mut opts = RunOptions::default();
-        opts.thread_pool = Some(Arc::clone(&self.pool));
-        let out = self
-            .recogniser
-            .run_one(batch.into(), Some(opts))
-            .map_err(IntakeError::ocr)?;
-        let out: NdTensor<f32, 3> = out.try_into().map_err(IntakeError::ocr)?;
+        let out: NdTensor<f32, 3> = run(
+            &self.recogniser,
+            pixels.into_shape([1, 1, h, w]),
+            &self.pool,
+        )?;
         let [steps, _, classes] = out.shape();
         if classes != self.alphabet.len() + 1 {
             return Err(IntakeError::Ocr(format!(
@@ -327,6 +324,20 @@ impl Ocr {
             back: frame.back,
         }))
     }
+}
+
+/// One run of `model` on one grey image, with the process's bounded pool.
+fn run<const N: usize>(
+    model: &Model,
+    image: NdTensor<f32, 4>,
+    pool: &Arc<ThreadPool>,
+) -> Result<NdTensor<f32, N>> {
+    let mut opts = RunOptions::default();
+    opts.thread_pool = Some(Arc::clone(pool));
+    let out = model
+        .run_one(image.into(), Some(opts))
+        .map_err(IntakeError::ocr)?;
+    out.try_into().map_err(IntakeError::ocr)
 }
 
 /// Leading and trailing spaces carry no text, and would shift spans.
