@@ -257,7 +257,7 @@ fn continues_sig(text: &str, sig: &str) -> bool {
         && (text
             .trim_start()
             .starts_with(|c: char| c.is_alphabetic() || c == '(')
-            || unfinished && counts_time(text))
+            || unfinished && completes_sig(sig, text))
         && !text.to_ascii_lowercase().contains("refill")
         && !FOOTERS
             .iter()
@@ -277,23 +277,19 @@ fn sig_like(text: &str) -> bool {
     })
 }
 
-/// "10 days", "6 hours", "3 times": a number of periods, not of units.
-fn counts_time(text: &str) -> bool {
-    let rest = text
-        .trim_start()
-        .trim_start_matches(|c: char| c.is_ascii_digit());
-    let word = rest
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    rest.len() < text.trim_start().len() && PERIODS.contains(&word.as_str())
+/// Whether `tail` gives the directions `sig` a duration or a schedule they
+/// lacked ("… for" / "10 days", "… every" / "6 hours"): a number of days,
+/// not of tablets. The sig parser decides, so both read durations alike.
+fn completes_sig(sig: &str, tail: &str) -> bool {
+    let Ok(joined) = parse::parse_sig(&format!("{sig} {tail}")) else {
+        return false;
+    };
+    let before = parse::parse_sig(sig).ok();
+    let gained_duration =
+        joined.duration_days.is_some() && before.as_ref().is_none_or(|b| b.duration_days.is_none());
+    let gained_schedule = before.is_none_or(|b| b.timing != joined.timing);
+    gained_duration || gained_schedule
 }
-
-const PERIODS: &[&str] = &[
-    "d", "day", "days", "wk", "wks", "week", "weeks", "month", "months", "h", "hr", "hrs", "hour",
-    "hours", "times", "doses",
-];
 
 /// Words that leave directions unfinished: what follows them is their tail.
 const UNFINISHED: &[&str] = &[

@@ -42,20 +42,25 @@ fn baseline_angle(r: &RotatedRect) -> Option<f32> {
 
 /// Page skew as the median baseline angle of elongated word boxes.
 pub fn skew_degrees(words: &[RotatedRect]) -> Option<f32> {
-    let mut angles: Vec<f32> = words.iter().filter_map(baseline_angle).collect();
+    let angles = baseline_angles(words);
     if angles.len() < 3 {
         return None;
     }
-    angles.sort_by(f32::total_cmp);
     angles.get(angles.len() / 2).copied()
+}
+
+/// The baseline angles of the elongated word boxes, in order.
+fn baseline_angles(words: &[RotatedRect]) -> Vec<f32> {
+    let mut angles: Vec<f32> = words.iter().filter_map(baseline_angle).collect();
+    angles.sort_by(f32::total_cmp);
+    angles
 }
 
 /// How far a line's baseline drops per pixel to the right, from its word
 /// boxes: after deskewing, what is left is the photo's perspective, which
 /// tilts rows at one side of the page more than at the other.
 pub fn slope(words: &[RotatedRect]) -> f32 {
-    let mut angles: Vec<f32> = words.iter().filter_map(baseline_angle).collect();
-    angles.sort_by(f32::total_cmp);
+    let angles = baseline_angles(words);
     angles
         .get(angles.len() / 2)
         .map_or(0., |a| a.to_radians().tan())

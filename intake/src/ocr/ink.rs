@@ -38,21 +38,12 @@ pub struct Band {
 /// hold ink, top to bottom, parted by blank rows.
 pub fn bands(grey: NdTensorView<f32, 2>) -> Vec<Band> {
     let ink = ink_cells(grey);
-    let mut out = Vec::new();
-    let mut rows = (0..ink.rows).filter(|&r| ink.row(r).iter().any(|&i| i));
-    let Some(first) = rows.next() else {
-        return out;
-    };
-    let (mut start, mut last) = (first, first);
-    for r in rows.chain(std::iter::once(usize::MAX)) {
-        if r != usize::MAX && r - last <= GAP {
-            last = r;
-            continue;
-        }
-        out.extend(ink.band(start, last + 1));
-        (start, last) = (r, r);
-    }
-    out
+    let rows: Vec<usize> = (0..ink.rows)
+        .filter(|&r| ink.row(r).iter().any(|&i| i))
+        .collect();
+    rows.chunk_by(|a, b| b - a <= GAP)
+        .filter_map(|run| ink.band(*run.first()?, *run.last()? + 1))
+        .collect()
 }
 
 /// One value per cell, row by row.
