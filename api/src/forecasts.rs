@@ -32,6 +32,8 @@ const HORIZON_DAYS: usize = 28;
 const SEASON_DAYS: usize = 7;
 /// The nightly recompute runs at this hour, UTC, after the day's dispensing.
 const NIGHTLY_HOUR_UTC: u8 = 2;
+/// The nightly recompute's name among the store's scheduled runs.
+const NIGHTLY_TASK: &str = "reorder-suggestions";
 /// Catalogue page size while listing every product.
 const PAGE: i64 = 500;
 
@@ -333,18 +335,29 @@ fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Recomputes every night at [`NIGHTLY_HOUR_UTC`]; a failed run is logged
-/// and the next night tries again.
+/// Recomputes every night at [`NIGHTLY_HOUR_UTC`]. Every process keeps the
+/// timer and the first to claim the night runs it, so several hosts on one
+/// database recompute once. A failed run is logged and the next night tries
+/// again.
 pub fn start_nightly(state: AppState) {
     tokio::spawn(async move {
         let actor = Actor::system("forecast");
         loop {
             tokio::time::sleep(until_next_run(OffsetDateTime::now_utc())).await;
-            if let Err(e) = recompute(&state.store, None, &actor).await {
+            if let Err(e) = nightly(&state.store, &actor).await {
                 tracing::error!(error = %e, "the nightly recompute of reorder suggestions failed");
             }
         }
     });
+}
+
+async fn nightly(store: &Store, actor: &Actor) -> Result<(), ApiError> {
+    if store.claim_run(NIGHTLY_TASK, clock::today()).await? {
+        recompute(store, None, actor).await?;
+    } else {
+        tracing::info!("another process has tonight's recompute of reorder suggestions");
+    }
+    Ok(())
 }
 
 fn until_next_run(now: OffsetDateTime) -> std::time::Duration {

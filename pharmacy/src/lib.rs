@@ -22,6 +22,7 @@ pub mod prescriptions;
 pub mod products;
 pub mod purchasing;
 pub mod reviews;
+mod schedule;
 mod session_cache;
 mod status;
 #[cfg(feature = "test-support")]

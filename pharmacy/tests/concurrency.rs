@@ -100,3 +100,39 @@ async fn concurrent_reservations_and_dispenses_never_oversell() {
         rxflow_pharmacy::audit::Verdict::Ok { .. }
     ));
 }
+
+/// Processes on one database (here: stores with their own pools) race for
+/// each night's scheduled run; exactly one wins each day, and each task is
+/// claimed on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_process_claims_each_days_scheduled_run() {
+    let first = fresh_store_with(4).await;
+    let mut processes = vec![first.store.clone()];
+    for _ in 0..3 {
+        processes.push(
+            rxflow_pharmacy::Store::open(&first.database.url, 4)
+                .await
+                .unwrap(),
+        );
+    }
+    let today = rxflow_pharmacy::clock::today();
+    for day in [today, today + time::Duration::days(1)] {
+        let claims = processes.iter().map(|store| {
+            let store = store.clone();
+            tokio::spawn(async move { store.claim_run("recompute", day).await.unwrap() })
+        });
+        let mut won = 0;
+        for claim in claims.collect::<Vec<_>>() {
+            won += usize::from(claim.await.unwrap());
+        }
+        assert_eq!(won, 1, "one claim of {day}");
+    }
+    assert!(
+        !first.claim_run("recompute", today).await.unwrap(),
+        "a past day stays claimed"
+    );
+    assert!(
+        first.claim_run("sweep", today).await.unwrap(),
+        "another task is claimed apart"
+    );
+}
