@@ -5,10 +5,12 @@
 use rxflow_clinical::{Dose, DoseUnit as Unit};
 
 use crate::parse::sig::{Dose as Amount, DoseUnit};
-use crate::parse::{Sig, Strength, StrengthUnit};
+use crate::parse::{PerUnit, Sig, Strength, StrengthUnit};
 
 /// `None` when the directions or strength cannot say it in mass units (a
 /// combination product, a liquid without its concentration, "apply thinly").
+/// A liquid's dose in mL (teaspoons are converted) counts at its
+/// concentration, an inhaler's puffs at the mass per actuation.
 /// Ranges count at their top ("1–2 tablets" → 2) and schedules at their
 /// most frequent ("every 4–6 hours" → 6 a day), as a limit check should;
 /// a stated daily maximum ("max 8 tabs/day") is the prescriber's own bound.
@@ -24,15 +26,30 @@ pub fn daily_dose(sig: &Sig, strength: Option<&Strength>) -> Option<Dose> {
 fn mass(amount: &Amount, strength: Option<&Strength>) -> Option<(f64, Unit)> {
     let each = amount.high().or(amount.value())?;
     match amount.unit() {
-        DoseUnit::Mg => Some((each, Unit::Mg)),
-        DoseUnit::Mcg => Some((each, Unit::Mcg)),
-        DoseUnit::G => Some((each, Unit::G)),
-        DoseUnit::Tablet | DoseUnit::Capsule => {
-            let s = strength.filter(|s| !s.is_combination() && s.per().is_none())?;
-            Some((each * s.amounts().first()?.to_f64(), mass_unit(s.unit())?))
-        }
+        DoseUnit::Mg => Some((1.0, Unit::Mg)),
+        DoseUnit::Mcg => Some((1.0, Unit::Mcg)),
+        DoseUnit::G => Some((1.0, Unit::G)),
+        DoseUnit::Tablet | DoseUnit::Capsule => per_unit(strength?, None),
+        DoseUnit::Ml => per_unit(strength?, Some(PerUnit::Ml)),
+        DoseUnit::Puff => per_unit(strength?, Some(PerUnit::Actuation)),
         _ => None,
     }
+    .map(|(mass, unit)| (each * mass, unit))
+}
+
+/// The mass of one unit of the product: one tablet where the strength has
+/// no denominator, one mL of "250 mg/5 mL", one actuation of "90
+/// mcg/actuation". A combination has no one mass.
+fn per_unit(strength: &Strength, denominator: Option<PerUnit>) -> Option<(f64, Unit)> {
+    if strength.is_combination() || strength.per().map(|p| p.unit()) != denominator {
+        return None;
+    }
+    let volume = strength
+        .per()
+        .and_then(|p| p.amount())
+        .map_or(1.0, |a| a.to_f64());
+    let mass = strength.amounts().first()?.to_f64() / volume;
+    Some((mass, mass_unit(strength.unit())?))
 }
 
 fn mass_unit(unit: StrengthUnit) -> Option<Unit> {
@@ -76,6 +93,34 @@ mod tests {
     }
 
     #[test]
+    fn a_liquid_counts_at_its_concentration() {
+        assert_eq!(
+            daily("take 5 mL by mouth twice daily", "250 mg/5 mL"),
+            Some((500.0, Unit::Mg))
+        );
+        assert_eq!(
+            daily("give 2 tsp po tid", "125 mg/5 mL"),
+            Some((750.0, Unit::Mg))
+        );
+        assert_eq!(
+            daily("give 0.8 mL by mouth every 6 hours", "80 mg/0.8 mL"),
+            Some((320.0, Unit::Mg))
+        );
+        assert_eq!(
+            daily("take 10 mL at bedtime", "1 mg/mL"),
+            Some((10.0, Unit::Mg))
+        );
+    }
+
+    #[test]
+    fn puffs_count_at_the_mass_per_actuation() {
+        assert_eq!(
+            daily("inhale 2 puffs every 4 hours as needed", "90 mcg/actuation"),
+            Some((1080.0, Unit::Mcg))
+        );
+    }
+
+    #[test]
     fn what_has_no_mass_is_not_guessed() {
         assert_eq!(
             daily("take 1 tablet daily", "10 mg/12.5 mg"),
@@ -83,9 +128,21 @@ mod tests {
             "a combination"
         );
         assert_eq!(
-            daily("take 5 mL twice daily", "250 mg/5 mL"),
+            daily("take 5 mL twice daily", "250 mg"),
             None,
-            "a liquid"
+            "a liquid without its concentration"
+        );
+        assert_eq!(
+            daily("take 1 tablet daily", "250 mg/5 mL"),
+            None,
+            "tablets of a liquid's strength"
+        );
+        let combination = parse_strength("200-40 mg/5 mL").map(|p| p.strength);
+        assert!(combination.is_some_and(|s| s.is_combination() && s.per().is_some()));
+        assert_eq!(
+            daily("take 10 mL twice daily", "200-40 mg/5 mL"),
+            None,
+            "a combination liquid"
         );
         assert_eq!(daily("take 1 tablet daily", ""), None, "no strength");
         assert_eq!(daily("inhale 2 puffs bid", "90 mcg"), None);

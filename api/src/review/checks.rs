@@ -201,10 +201,15 @@ mod tests {
     use crate::interop::test_kb::kb;
 
     fn sheet(drug: &str, strength: &str, sig: &str) -> Sheet {
+        let form = if strength.contains("mL") {
+            "suspension"
+        } else {
+            "tablet"
+        };
         let mut sheet = Sheet::unread("typed in by the pharmacist");
         for (key, text) in [
             ("items.0.strength", strength),
-            ("items.0.form", "tablet"),
+            ("items.0.form", form),
             ("items.0.drug", drug),
             ("items.0.sig", sig),
         ] {
@@ -246,5 +251,22 @@ mod tests {
                 .all(|r| r.finding.kind != FindingKind::DoseAboveMaximum),
             "4 g a day is the limit, not over it"
         );
+    }
+
+    #[test]
+    fn a_liquid_dose_is_checked_at_its_concentration() {
+        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
+        let over = |sig: &str| {
+            let liquid = sheet("amoxicillin", "400 mg/5 mL", sig);
+            check(kb(), &liquid, None, today)
+                .findings
+                .iter()
+                .any(|r| r.finding.kind == FindingKind::DoseAboveMaximum)
+        };
+        assert!(
+            over("give 15 mL by mouth three times daily"),
+            "3.6 g a day, above the 3 g maximum"
+        );
+        assert!(!over("give 5 mL by mouth three times daily"), "1.2 g a day");
     }
 }
