@@ -12,6 +12,7 @@ pub mod codes;
 
 mod build;
 mod checks;
+mod combination;
 pub mod error;
 pub mod eval;
 pub mod finding;

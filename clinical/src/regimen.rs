@@ -227,7 +227,12 @@ pub struct RegimenItem {
     pub ingredients: Vec<IngredientId>,
     /// Product index when the exact product is known (NDC).
     pub product: Option<u32>,
+    /// The dose of a single-ingredient product.
     pub dose: Option<Dose>,
+    /// The dose of each ingredient of a combination ("5/325 mg": 10 mg of
+    /// hydrocodone and 650 mg of acetaminophen a dose).
+    #[serde(default)]
+    pub ingredient_doses: Vec<(IngredientId, Dose)>,
     pub route: Option<Route>,
     pub status: ItemStatus,
 }
@@ -243,6 +248,7 @@ impl RegimenItem {
             ingredients,
             product: None,
             dose: None,
+            ingredient_doses: Vec::new(),
             route: None,
             status,
         }
@@ -251,6 +257,23 @@ impl RegimenItem {
     pub fn with_dose(mut self, dose: Dose) -> Self {
         self.dose = Some(dose);
         self
+    }
+
+    pub fn with_ingredient_doses(mut self, doses: Vec<(IngredientId, Dose)>) -> Self {
+        self.ingredient_doses = doses;
+        self
+    }
+
+    /// How much of `ingredient` the item gives, where that is known.
+    pub fn dose_of(&self, ingredient: IngredientId) -> Option<Dose> {
+        match self.ingredients.as_slice() {
+            [only] if *only == ingredient => self.dose,
+            _ => self
+                .ingredient_doses
+                .iter()
+                .find(|(id, _)| *id == ingredient)
+                .map(|(_, dose)| *dose),
+        }
     }
 
     pub fn with_route(mut self, route: Route) -> Self {

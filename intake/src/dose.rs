@@ -15,41 +15,69 @@ use crate::parse::{PerUnit, Sig, Strength, StrengthUnit};
 /// most frequent ("every 4–6 hours" → 6 a day), as a limit check should;
 /// a stated daily maximum ("max 8 tabs/day") is the prescriber's own bound.
 pub fn daily_dose(sig: &Sig, strength: Option<&Strength>) -> Option<Dose> {
-    if let Some((amount, unit)) = sig.max_per_day.as_ref().and_then(|m| mass(m, strength)) {
-        return Dose::new(amount, unit, 1.0).ok();
-    }
-    let (amount, unit) = mass(sig.dose.as_ref()?, strength)?;
-    Dose::new(amount, unit, sig.timing.code().max_doses_per_day()).ok()
-}
-
-/// The mass in one `amount` of the product, at the top of a range.
-fn mass(amount: &Amount, strength: Option<&Strength>) -> Option<(f64, Unit)> {
-    let each = amount.high().or(amount.value())?;
-    match amount.unit() {
-        DoseUnit::Mg => Some((1.0, Unit::Mg)),
-        DoseUnit::Mcg => Some((1.0, Unit::Mcg)),
-        DoseUnit::G => Some((1.0, Unit::G)),
-        DoseUnit::Tablet | DoseUnit::Capsule => per_unit(strength?, None),
-        DoseUnit::Ml => per_unit(strength?, Some(PerUnit::Ml)),
-        DoseUnit::Puff => per_unit(strength?, Some(PerUnit::Actuation)),
+    match daily_doses(sig, strength)?.as_slice() {
+        [one] => Some(*one),
         _ => None,
     }
-    .map(|(mass, unit)| (each * mass, unit))
 }
 
-/// The mass of one unit of the product: one tablet where the strength has
-/// no denominator, one mL of "250 mg/5 mL", one actuation of "90
-/// mcg/actuation". A combination has no one mass.
-fn per_unit(strength: &Strength, denominator: Option<PerUnit>) -> Option<(f64, Unit)> {
-    if strength.is_combination() || strength.per().map(|p| p.unit()) != denominator {
+/// As [`daily_dose`], one dose per amount of the strength in its written
+/// order: "5/325 mg", two tablets every 4 hours, is 10 mg and 650 mg six
+/// times a day.
+pub fn daily_doses(sig: &Sig, strength: Option<&Strength>) -> Option<Vec<Dose>> {
+    let (masses, per_day) = match sig.max_per_day.as_ref().and_then(|m| masses(m, strength)) {
+        Some(masses) => (masses, 1.0),
+        None => (
+            masses(sig.dose.as_ref()?, strength)?,
+            sig.timing.code().max_doses_per_day(),
+        ),
+    };
+    masses
+        .into_iter()
+        .map(|(amount, unit)| Dose::new(amount, unit, per_day).ok())
+        .collect()
+}
+
+/// The mass of each ingredient in one `amount` of the product, at the top
+/// of a range.
+fn masses(amount: &Amount, strength: Option<&Strength>) -> Option<Vec<(f64, Unit)>> {
+    let each = amount.high().or(amount.value())?;
+    let per_unit = match amount.unit() {
+        DoseUnit::Mg => vec![(1.0, Unit::Mg)],
+        DoseUnit::Mcg => vec![(1.0, Unit::Mcg)],
+        DoseUnit::G => vec![(1.0, Unit::G)],
+        DoseUnit::Tablet | DoseUnit::Capsule => per_unit(strength?, None)?,
+        DoseUnit::Ml => per_unit(strength?, Some(PerUnit::Ml))?,
+        DoseUnit::Puff => per_unit(strength?, Some(PerUnit::Actuation))?,
+        _ => return None,
+    };
+    Some(
+        per_unit
+            .into_iter()
+            .map(|(mass, unit)| (each * mass, unit))
+            .collect(),
+    )
+}
+
+/// The mass of each ingredient in one unit of the product: one tablet
+/// where the strength has no denominator, one mL of "250 mg/5 mL", one
+/// actuation of "90 mcg/actuation".
+fn per_unit(strength: &Strength, denominator: Option<PerUnit>) -> Option<Vec<(f64, Unit)>> {
+    if strength.per().map(|p| p.unit()) != denominator {
         return None;
     }
     let volume = strength
         .per()
         .and_then(|p| p.amount())
         .map_or(1.0, |a| a.to_f64());
-    let mass = strength.amounts().first()?.to_f64() / volume;
-    Some((mass, mass_unit(strength.unit())?))
+    let unit = mass_unit(strength.unit())?;
+    Some(
+        strength
+            .amounts()
+            .iter()
+            .map(|a| (a.to_f64() / volume, unit))
+            .collect(),
+    )
 }
 
 fn mass_unit(unit: StrengthUnit) -> Option<Unit> {
@@ -110,6 +138,15 @@ mod tests {
             daily("take 10 mL at bedtime", "1 mg/mL"),
             Some((10.0, Unit::Mg))
         );
+    }
+
+    #[test]
+    fn a_combination_has_a_dose_per_amount() {
+        let sig = parse_sig("take 2 tablets by mouth every 4 hours as needed").ok();
+        let strength = parse_strength("5/325 mg").map(|s| s.strength);
+        let doses = sig.and_then(|sig| daily_doses(&sig, strength.as_ref()));
+        let daily: Option<Vec<f64>> = doses.map(|d| d.iter().map(Dose::daily).collect());
+        assert_eq!(daily, Some(vec![60.0, 3900.0]));
     }
 
     #[test]

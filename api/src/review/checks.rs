@@ -5,7 +5,7 @@
 use rxflow_clinical::{
     Finding, FindingKind, ItemStatus, Kb, PatientProfile, Regimen, RegimenItem, Severity,
 };
-use rxflow_intake::dose::daily_dose;
+use rxflow_intake::dose::daily_doses;
 use rxflow_intake::parse::{parse_sig, parse_strength};
 use rxflow_pharmacy::patients::PatientProfile as Record;
 use serde::{Deserialize, Serialize};
@@ -107,18 +107,24 @@ fn new_item(kb: &Kb, sheet: &Sheet, i: usize) -> Option<RegimenItem> {
         .to_string();
     let item =
         (!ingredients.is_empty()).then(|| RegimenItem::new(label, ingredients, ItemStatus::New))?;
-    Some(match dose(sheet, i) {
-        Some(d) => item.with_dose(d),
-        None => item,
+    let doses = doses(sheet, i).unwrap_or_default();
+    Some(match (item.ingredients.as_slice(), doses.as_slice()) {
+        ([_], [dose]) => item.with_dose(*dose),
+        ([_, _, ..], _) => match kb.split_combination(&item.ingredients, &doses) {
+            Some(split) => item.with_ingredient_doses(split),
+            None => item,
+        },
+        _ => item,
     })
 }
 
-/// The day's dose the directions and strength ask for, so dose limits are
-/// checked on what was written (and on what the pharmacist corrected).
-fn dose(sheet: &Sheet, i: usize) -> Option<rxflow_clinical::Dose> {
+/// The day's dose of each amount of the strength that the directions ask
+/// for, so dose limits are checked on what was written (and on what the
+/// pharmacist corrected).
+fn doses(sheet: &Sheet, i: usize) -> Option<Vec<rxflow_clinical::Dose>> {
     let sig = parse_sig(sheet.text(&format!("items.{i}.sig"))).ok()?;
     let strength = parse_strength(sheet.text(&format!("items.{i}.strength"))).map(|s| s.strength);
-    daily_dose(&sig, strength.as_ref())
+    daily_doses(&sig, strength.as_ref())
 }
 
 fn current_items(kb: &Kb, record: &Record, flags: &mut Vec<SheetFlag>) -> Vec<RegimenItem> {
@@ -268,5 +274,29 @@ mod tests {
             "3.6 g a day, above the 3 g maximum"
         );
         assert!(!over("give 5 mL by mouth three times daily"), "1.2 g a day");
+    }
+
+    #[test]
+    fn each_ingredient_of_a_combination_is_checked() {
+        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
+        let over = |sig: &str| {
+            let combination = sheet("hydrocodone and acetaminophen", "5/325 mg", sig);
+            let checked = check(kb(), &combination, None, today);
+            checked
+                .findings
+                .iter()
+                .filter(|r| r.finding.kind == FindingKind::DoseAboveMaximum)
+                .flat_map(|r| r.finding.ingredients.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            over("take 2 tablets by mouth every 4 hours as needed for pain").is_empty(),
+            "3.9 g of acetaminophen is under 4 g"
+        );
+        assert_eq!(
+            over("take 3 tablets by mouth every 4 hours as needed for pain"),
+            ["acetaminophen"],
+            "5.85 g of acetaminophen; 90 mg of hydrocodone is not over its limit"
+        );
     }
 }

@@ -37,11 +37,13 @@ struct Total {
 
 pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &mut Vec<Finding>) {
     let mut totals: BTreeMap<IngredientId, Total> = BTreeMap::new();
-    for item in &regimen.items {
-        let (Some(dose), [ing]) = (item.dose, item.ingredients.as_slice()) else {
-            continue;
-        };
-        let t = totals.entry(*ing).or_insert(Total {
+    let doses = regimen.items.iter().flat_map(|item| {
+        item.ingredients
+            .iter()
+            .filter_map(move |ing| Some((item, *ing, item.dose_of(*ing)?)))
+    });
+    for (item, ing, dose) in doses {
+        let t = totals.entry(ing).or_insert(Total {
             daily: 0.0,
             unit: dose.unit,
             labels: Vec::new(),
