@@ -259,6 +259,7 @@ async fn inventory_sees_the_drop(browser: &Browser, product: i64, before: i64) {
     browser.sign_in("inventory", "inventory-demo-2026").await;
     browser.arrive("/inventory").await;
     browser.check_page("inventory-stock").await;
+    takes_an_expired_lot_off_the_shelf(browser).await;
     browser.open("/inventory/reorder").await;
     browser
         .find("button[data-api='/api/v1/inventory/reorder-suggestions/recompute']")
@@ -296,6 +297,30 @@ async fn inventory_sees_the_drop(browser: &Browser, product: i64, before: i64) {
     );
     browser.check_page("inventory-forecast").await;
     browser.sign_out().await;
+}
+
+/// The expiry alerts offer to remove an expired lot; once removed it leaves
+/// the alerts.
+async fn takes_an_expired_lot_off_the_shelf(browser: &Browser) {
+    const COUNT: &str = "return document.querySelectorAll(\"button[data-api$='/expire']\").length";
+    let before = browser.script(COUNT).await.as_i64().unwrap();
+    assert!(before > 0, "the demo leaves an expired lot on the shelf");
+    browser
+        .find("button[data-api$='/expire']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.client.accept_alert().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while browser.script(COUNT).await.as_i64() != Some(before - 1) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lot stayed in the alerts"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    browser.find("main").await;
 }
 
 async fn admin_looks_around(browser: &Browser) {

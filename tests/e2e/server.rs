@@ -152,3 +152,54 @@ async fn the_openapi_document_describes_every_route_and_parses_as_openapi_3_1() 
         );
     }
 }
+
+/// An expired lot comes off the shelf into the ledger; a lot still in date
+/// is refused and keeps its stock.
+#[tokio::test]
+async fn expired_lots_are_taken_off_the_shelf_and_only_they() {
+    use reqwest::Method;
+    let server = Server::seeded(30).await;
+    let inventory = server.demo("inventory").await;
+    let today = rxflow_pharmacy::clock::format_date(rxflow_pharmacy::clock::today());
+    let lots = inventory
+        .ok(Method::GET, "/api/v1/inventory/expiring", None, 200)
+        .await;
+    let lots = lots.as_array().unwrap();
+    let (expired, in_date): (Vec<&Value>, Vec<&Value>) = lots
+        .iter()
+        .partition(|l| l["expiry"].as_str().unwrap() < today.as_str());
+    let (lot, product) = (&expired[0]["lot_id"], &expired[0]["product_id"]);
+    let stock = format!("/api/v1/products/{product}/stock");
+    let before = inventory.ok(Method::GET, &stock, None, 200).await;
+    let expire = |lot: &Value| format!("/api/v1/inventory/lots/{lot}/expire");
+    let removed = inventory
+        .ok(
+            Method::POST,
+            &expire(lot),
+            Some(&serde_json::json!({})),
+            200,
+        )
+        .await;
+    let available =
+        expired[0]["on_hand"].as_i64().unwrap() - expired[0]["reserved"].as_i64().unwrap();
+    assert_eq!(removed["removed"].as_i64(), Some(available));
+    let after = inventory.ok(Method::GET, &stock, None, 200).await;
+    assert_eq!(
+        after["on_hand"].as_i64().unwrap(),
+        before["on_hand"].as_i64().unwrap() - available
+    );
+    assert_eq!(
+        after["expired"],
+        before["expired"].as_i64().unwrap() - available
+    );
+
+    let usable = in_date.first().expect("the demo has lots expiring soon");
+    let (code, problem) = inventory
+        .post(&expire(&usable["lot_id"]), &serde_json::json!({}))
+        .await;
+    assert_eq!(code, 422, "{problem}");
+    let (code, _) = inventory
+        .post(&expire(&Value::from(999_999)), &serde_json::json!({}))
+        .await;
+    assert_eq!(code, 404);
+}

@@ -97,6 +97,7 @@ async fn stock(
         "previous": (page_no > 1).then(|| stock_href(search, page_no - 1)),
         "next": more.then(|| stock_href(search, page_no + 1)),
         "may_receive": api_allows(&principal, "POST", "/api/v1/inventory/lots"),
+        "may_expire": api_allows(&principal, "POST", "/api/v1/inventory/lots/{id}/expire"),
         "may_plan": PLAN_READERS.admits(Some(principal.user.role)).is_ok(),
     });
     page("inventory.html", Some(&principal), context)
@@ -222,6 +223,7 @@ async fn expiry_alerts(store: &Store, today: Date) -> Result<Value, ApiError> {
             "product": name,
             "lot": lot,
             "expiry": expiry_status(&lot.expiry, today),
+            "expired": lot.expiry < clock::format_date(today),
         }));
     }
     Ok(json!({

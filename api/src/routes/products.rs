@@ -1,5 +1,6 @@
 //! The catalogue (open to all: it is the shop window) and the stock behind
-//! it (staff only): lots, expiry, receiving and counted adjustments.
+//! it (staff only): lots, expiry, receiving, counted adjustments and
+//! expired lots taken off the shelf.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/inventory/expiring", STOCK_READERS, expiring)
         .post("/api/v1/inventory/lots", STOCK_KEEPERS, receive)
         .post("/api/v1/inventory/lots/{id}/adjust", STOCK_COUNTERS, adjust)
+        .post("/api/v1/inventory/lots/{id}/expire", STOCK_COUNTERS, expire)
 }
 
 #[derive(Deserialize)]
@@ -157,4 +159,16 @@ async fn adjust(
         .adjust(lot, a.delta, &a.reason, &principal.actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes what is left of an expired lot off the shelf, into the ledger as
+/// an expiry. A lot still in date is refused. Units already reserved stay
+/// on the lot until their orders are settled.
+async fn expire(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(lot): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let removed = state.store.expire_lot(lot, &principal.actor()).await?;
+    Ok(Json(json!({ "lot_id": lot, "removed": removed })))
 }

@@ -88,6 +88,7 @@ pub struct World<'s> {
     dispense: i64,
     purchase_order: i64,
     suggestions: std::sync::Mutex<Vec<i64>>,
+    expired: std::sync::Mutex<Vec<i64>>,
     serial: AtomicU32,
 }
 
@@ -112,6 +113,7 @@ impl<'s> World<'s> {
             dispense: 0,
             purchase_order: 0,
             suggestions: std::sync::Mutex::new(Vec::new()),
+            expired: std::sync::Mutex::new(Vec::new()),
             serial: AtomicU32::new(0),
         };
         world.lot = world.lot_of(otc).await;
@@ -119,6 +121,7 @@ impl<'s> World<'s> {
         world.photo_rx = world.photo_in_review().await;
         world.dispense = world.filled().await["dispense"]["id"].as_i64().unwrap();
         world.recompute().await;
+        world.find_expired_lots().await;
         world.purchase_order = world.draft_purchase_order().await;
         world
     }
@@ -220,6 +223,9 @@ impl<'s> World<'s> {
             }
             ("GET", "/api/v1/inventory/expiring") => Call::get(path),
             ("POST", "/api/v1/inventory/lots") => Call::json(path, self.receipt()),
+            ("POST", "/api/v1/inventory/lots/{id}/expire") => {
+                Call::json(id(self.expired_lot()?), json!({}))
+            }
             ("POST", "/api/v1/inventory/lots/{id}/adjust") => Call::json(
                 id(self.lot),
                 json!({ "delta": -1, "reason": "damaged on the shelf" }),
@@ -401,6 +407,34 @@ impl World<'_> {
         self.suggestions.lock().unwrap().extend(ids);
     }
 
+    /// An expired lot still on the shelf that no other call has removed.
+    fn expired_lot(&self) -> Result<i64, String> {
+        self.expired
+            .lock()
+            .unwrap()
+            .pop()
+            .ok_or_else(|| "the demo left too few expired lots".to_string())
+    }
+
+    async fn find_expired_lots(&self) {
+        let today = in_days(0);
+        let lots = self
+            .ok(
+                Role::Pharmacist,
+                Method::GET,
+                "/api/v1/inventory/expiring",
+                None,
+            )
+            .await;
+        let expired = lots
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["expiry"].as_str() < Some(today.as_str()));
+        let ids = expired.map(|l| l["lot_id"].as_i64().unwrap());
+        self.expired.lock().unwrap().extend(ids);
+    }
+
     /// An open suggestion no other call has used.
     fn suggestion(&self) -> Result<i64, String> {
         self.suggestions
@@ -541,7 +575,13 @@ fn credentials(role: Role) -> Value {
 }
 
 fn in_a_year() -> String {
-    rxflow_pharmacy::clock::format_date(rxflow_pharmacy::clock::today() + time::Duration::days(365))
+    in_days(365)
+}
+
+fn in_days(days: i64) -> String {
+    rxflow_pharmacy::clock::format_date(
+        rxflow_pharmacy::clock::today() + time::Duration::days(days),
+    )
 }
 
 fn cds_fixture(name: &str) -> Value {
