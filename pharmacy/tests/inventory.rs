@@ -204,3 +204,63 @@ async fn daily_demand_follows_the_ledger_and_flags_empty_days() {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+/// Age a lot past its expiry: receiving expired stock is refused.
+async fn expire_now(store: &rxflow_pharmacy::Store, lot: i64) {
+    sqlx::query("UPDATE lots SET expiry = '2020-01-01' WHERE id = $1")
+        .bind(lot)
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+/// A lot that expires between checkout and the fill never reaches the
+/// patient: in-date stock goes out instead, and the expired units stay on
+/// the shelf for removal. Without in-date stock the fill is refused whole.
+#[tokio::test]
+async fn a_reserved_lot_that_expires_is_not_dispensed() {
+    let store = fresh_store().await;
+    let p = product(&store, "00093-5056-98", true).await;
+    let soon = receive(&store, p, "SOON", 2, 40).await;
+    let (_, _, item) = verified_rx(&store, p, 30, 2).await;
+    let reservation = store.reserve(p, qty(30), &actor()).await.unwrap();
+    expire_now(&store, soon).await;
+    match store
+        .dispense(item, Source::Reservation(reservation.id), &actor())
+        .await
+    {
+        Err(StoreError::InsufficientStock {
+            requested: 30,
+            available: 0,
+            ..
+        }) => {}
+        other => panic!("expected no in-date stock, got {other:?}"),
+    }
+    let stock = store.product_stock(p).await.unwrap();
+    assert_eq!(
+        (stock.on_hand, stock.reserved),
+        (40, 30),
+        "the refusal wrote nothing"
+    );
+
+    let later = receive(&store, p, "LATER", 300, 50).await;
+    let fill = store
+        .dispense(item, Source::Reservation(reservation.id), &actor())
+        .await
+        .unwrap();
+    assert_eq!(fill.quantity, 30);
+    assert!(
+        fill.lots.iter().all(|l| l.lot_id == later),
+        "{:?}",
+        fill.lots
+    );
+    let stock = store.product_stock(p).await.unwrap();
+    assert_eq!((stock.on_hand, stock.reserved, stock.expired), (60, 0, 40));
+    assert_eq!(store.expire_lot(soon, &actor()).await.unwrap(), 40);
+    assert_eq!(
+        rxflow_pharmacy::testing::projection_mismatches(&store)
+            .await
+            .unwrap(),
+        0
+    );
+}

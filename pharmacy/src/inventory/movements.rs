@@ -317,20 +317,51 @@ pub(crate) async fn settle_reservation(
         )));
     }
     let held = sqlx::query(
-        "SELECT lot_id, CAST(SUM(reserved_delta) AS BIGINT) AS held FROM stock_movements WHERE reservation_id = $1 GROUP BY lot_id ORDER BY lot_id",
+        "SELECT m.lot_id, l.expiry, CAST(SUM(m.reserved_delta) AS BIGINT) AS held \
+         FROM stock_movements m JOIN lots l ON l.id = m.lot_id \
+         WHERE m.reservation_id = $1 GROUP BY m.lot_id, l.expiry ORDER BY m.lot_id",
     )
     .bind(reservation_id)
     .fetch_all(&mut **tx)
     .await?;
+    let today = clock::format_date(clock::today());
     let mut moved = Vec::new();
+    let mut lapsed = 0;
     for row in held {
         let (lot_id, qty): (i64, i64) = (row.try_get("lot_id")?, row.try_get("held")?);
-        if qty > 0 {
+        let expired = row.try_get::<String, _>("expiry")? < today;
+        if qty <= 0 {
+            continue;
+        }
+        if kind == MovementKind::DispenseReserved && expired {
+            // The lot expired while it was held: it stays on the shelf for
+            // removal, and in-date stock goes out instead.
+            let reason = Some("expired while reserved");
+            write_movement(
+                tx,
+                lot_id,
+                MovementKind::Release,
+                qty,
+                Some(reservation_id),
+                reason,
+                actor,
+            )
+            .await?;
+            lapsed += qty;
+        } else {
             write_movement(tx, lot_id, kind, qty, Some(reservation_id), None, actor).await?;
             moved.push(Allocation {
                 lot_id,
                 quantity: qty,
             });
+        }
+    }
+    if lapsed > 0 {
+        for pick in replace_lapsed(tx, reservation_id, lapsed, actor).await? {
+            match moved.iter_mut().find(|m| m.lot_id == pick.lot_id) {
+                Some(same_lot) => same_lot.quantity += pick.quantity,
+                None => moved.push(pick),
+            }
         }
     }
     let new_status = if kind == MovementKind::Release {
@@ -344,6 +375,33 @@ pub(crate) async fn settle_reservation(
         .execute(&mut **tx)
         .await?;
     Ok(moved)
+}
+
+/// Dispenses `qty` in-date units, first-expiry-first-out, in place of
+/// reserved units whose lot has expired; short of stock, the whole fill
+/// is refused.
+async fn replace_lapsed(
+    tx: &mut Tx<'_>,
+    reservation_id: i64,
+    qty: i64,
+    actor: &Actor,
+) -> StoreResult<Vec<Allocation>> {
+    let product_id = reservation_product(tx, reservation_id).await?;
+    let picks = allocate_fefo(tx, product_id, Quantity::new(qty)?).await?;
+    for pick in &picks {
+        let reason = Some("in place of a reserved lot that expired");
+        write_movement(
+            tx,
+            pick.lot_id,
+            MovementKind::Dispense,
+            pick.quantity,
+            Some(reservation_id),
+            reason,
+            actor,
+        )
+        .await?;
+    }
+    Ok(picks)
 }
 
 pub(crate) async fn reservation_product(tx: &mut Tx<'_>, reservation_id: i64) -> StoreResult<i64> {
