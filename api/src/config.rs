@@ -1,13 +1,16 @@
 //! Configuration from an optional TOML file, overridden by `RXFLOW_*`
 //! environment variables (`RXFLOW_DATABASE_URL`, `RXFLOW_BIND`,
 //! `RXFLOW_DATA_DIR`, `RXFLOW_LOG_FORMAT`, `RXFLOW_KB_DIR`,
-//! `RXFLOW_MODELS_DIR`, `RXFLOW_WORKERS`, `RXFLOW_SECURE_COOKIES`).
+//! `RXFLOW_MODELS_DIR`, `RXFLOW_WORKERS`, `RXFLOW_SECURE_COOKIES`,
+//! `RXFLOW_PUBLIC_URL`). CDS Hooks clients are listed in the file.
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+pub use crate::auth::cds_jwt::CdsClient;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
@@ -28,6 +31,12 @@ pub struct Config {
     pub workers: usize,
     /// Marks session cookies `Secure`; set it when serving behind TLS.
     pub secure_cookies: bool,
+    /// The address clients reach this service at (`https://rx.example.org`):
+    /// the audience CDS Hooks clients sign their JWTs for.
+    pub public_url: Option<String>,
+    /// EHRs whose signed CDS Hooks calls are accepted (a config file's
+    /// `[[cds_clients]]` tables).
+    pub cds_clients: Vec<CdsClient>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +58,8 @@ impl Default for Config {
             models_dir: PathBuf::from("models"),
             workers: 1,
             secure_cookies: false,
+            public_url: None,
+            cds_clients: Vec::new(),
         }
     }
 }

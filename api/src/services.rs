@@ -8,6 +8,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+use crate::auth::cds_jwt::{CdsClientError, CdsClients};
 use crate::auth::limit::LoginLimiter;
 use crate::auth::{new_token, password};
 use crate::config::Config;
@@ -26,6 +27,8 @@ pub enum StartError {
     Metrics(String),
     #[error("{0}")]
     Task(String),
+    #[error(transparent)]
+    CdsClients(#[from] CdsClientError),
 }
 
 /// Sign-in attempts allowed per client address per minute.
@@ -35,6 +38,7 @@ const LOGINS_PER_MINUTE: NonZeroU32 = match NonZeroU32::new(30) {
 };
 
 pub async fn load(config: &Config) -> Result<Services, StartError> {
+    let cds_clients = CdsClients::load(&config.cds_clients, config.public_url.as_deref())?;
     let kb_dir = config.kb_dir.clone();
     let models = config.models_dir.clone();
     let (kb, intake) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
@@ -63,5 +67,6 @@ pub async fn load(config: &Config) -> Result<Services, StartError> {
         decoy_hash,
         jobs_waiting: Notify::new(),
         metrics,
+        cds_clients,
     })
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+use crate::auth::cds_jwt::CdsClients;
 use crate::auth::limit::LoginLimiter;
 
 /// What every handler can reach. Cheap to clone: the store is a pool handle
@@ -30,4 +31,6 @@ pub struct Services {
     /// Wakes idle workers when an upload queues a job.
     pub jobs_waiting: Notify,
     pub metrics: PrometheusHandle,
+    /// EHRs trusted to sign CDS Hooks calls.
+    pub cds_clients: CdsClients,
 }

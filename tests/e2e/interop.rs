@@ -96,3 +96,87 @@ async fn order_sign_cards_feedback_and_override_rates() {
         (Some(1), Some(1.0))
     );
 }
+
+/// An EHR signs its CDS Hooks calls with a JWT, as the specification asks;
+/// the service takes them from a client it trusts, for the endpoint they
+/// were signed for, once.
+#[tokio::test]
+async fn an_ehr_signs_its_calls_with_a_jwt() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk};
+    let key = EncodingKey::from_ec_pem(
+        &std::fs::read(repo().join("api/tests/fixtures/cds/test-ehr-es384.key.pem")).unwrap(),
+    )
+    .unwrap();
+    let mut public = jwk::Jwk::from_encoding_key(&key, Algorithm::ES384).unwrap();
+    public.common.key_id = Some("ehr-2026".into());
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = dir.path().join("ehr.jwks.json");
+    let keys = jwk::JwkSet { keys: vec![public] };
+    std::fs::write(&jwks, serde_json::to_vec(&keys).unwrap()).unwrap();
+    let config = dir.path().join("rxflow.toml");
+    let toml = format!(
+        "public_url = \"https://rx.example.org\"\n\n[[cds_clients]]\nissuer = \"https://ehr.example.org\"\njwks = {:?}\nuser = \"ehr-gateway\"\n",
+        jwks.display().to_string()
+    );
+    std::fs::write(&config, toml).unwrap();
+    let config = config.display().to_string();
+    let server = Server::seeded_with(5, &[("RXFLOW_CONFIG", &config)]).await;
+    let admin = server.demo("admin").await;
+    let account = json!({ "username": "ehr-gateway", "display_name": "EHR gateway", "role": "pharmacist", "password": "an unused long password" });
+    admin
+        .ok(Method::POST, "/api/v1/admin/users", Some(&account), 201)
+        .await;
+
+    let path = "/cds-services/rxflow-medication-safety";
+    let sign = |aud: &str, jti: &str| {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = json!({ "iss": "https://ehr.example.org", "sub": "ehr", "aud": format!("https://rx.example.org{aud}"), "iat": now, "exp": now + 300, "jti": jti });
+        let mut header = Header::new(Algorithm::ES384);
+        header.kid = Some("ehr-2026".into());
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    let call = |token: String| {
+        reqwest::Client::new()
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(token)
+            .json(&fixture("order-sign.json"))
+            .send()
+    };
+    let signed = sign(path, "call-1");
+    let answer = call(signed.clone()).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let cards: Value = answer.json().await.unwrap();
+    assert!(!cards["cards"].as_array().unwrap().is_empty());
+    for (token, why) in [
+        (signed, "a replay"),
+        (sign("/cds-services/other", "call-2"), "another endpoint's"),
+    ] {
+        let answer = call(token).await.unwrap();
+        assert_eq!(answer.status().as_u16(), 401, "{why}");
+        let problem: Value = answer.json().await.unwrap();
+        assert!(problem["detail"].as_str().unwrap().contains("JWT refused"));
+    }
+    let elsewhere = reqwest::Client::new()
+        .get(format!("{}/api/v1/review/queue", server.base))
+        .bearer_auth(sign("/api/v1/review/queue", "call-3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.status().as_u16(),
+        401,
+        "a JWT opens only the CDS service"
+    );
+    let store = rxflow_pharmacy::Store::open(&server.database.url, 1)
+        .await
+        .unwrap();
+    let audited: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'ehr-gateway' AND action = 'cds.order_sign'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap(),
+        "n",
+    )
+    .unwrap();
+    assert_eq!(audited, 1, "the EHR's call is audited as its account");
+}

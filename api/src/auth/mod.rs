@@ -4,6 +4,7 @@
 //! each route's [`access::Access`] then admits or refuses the caller.
 
 pub mod access;
+pub mod cds_jwt;
 pub mod limit;
 pub mod password;
 
@@ -19,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use cds_jwt::CdsClients;
 
 pub const SESSION_COOKIE: &str = "rxflow_session";
 
@@ -121,14 +123,49 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = presented_token(&request).filter(|t| t.len() <= 128) {
-        let digest = token_sha256(&token);
-        if let Some(user) = state.store.session_user(&digest).await? {
-            request.extensions_mut().insert(Principal {
+    let principal = match presented_token(&request) {
+        Some(token) if CdsClients::is_jwt(&token) => {
+            Some(cds_client(&state, &token, request.uri().path()).await?)
+        }
+        Some(token) if token.len() <= 128 => {
+            let digest = token_sha256(&token);
+            let user = state.store.session_user(&digest).await?;
+            user.map(|user| Principal {
                 user,
                 token_sha256: digest,
-            });
+            })
         }
+        _ => None,
+    };
+    if let Some(principal) = principal {
+        request.extensions_mut().insert(principal);
     }
     Ok(next.run(request).await)
+}
+
+/// A CDS Hooks call signed by a trusted EHR acts as its account; a JWT
+/// anywhere else, or one that fails its checks, is refused outright.
+async fn cds_client(state: &AppState, token: &str, path: &str) -> Result<Principal, ApiError> {
+    if path != "/cds-services" && !path.starts_with("/cds-services/") {
+        return Err(ApiError::Unauthorized(
+            "a signed JWT is accepted only by the CDS Hooks service".into(),
+        ));
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let username = state.services.cds_clients.verify(token, path, now)?;
+    let user = state
+        .store
+        .credentials(username)
+        .await?
+        .map(|c| c.user)
+        .filter(|u| u.active)
+        .ok_or_else(|| {
+            ApiError::Unauthorized(format!(
+                "the account {username} of this client is not active"
+            ))
+        })?;
+    Ok(Principal {
+        user,
+        token_sha256: token_sha256(token),
+    })
 }
