@@ -271,26 +271,62 @@ fn reorder_input(input: &ProductInput) -> ReorderInput {
 
 /// The reason a manager reads first, then the policy's own account of it.
 fn explain(input: &ProductInput, s: &ReorderSuggestion) -> String {
-    let (on_hand, on_order) = (input.stock.available, input.on_order);
+    // Stock that expires before it can be used is not counted by the
+    // policy, so the headline must not count it either.
+    let expiring = units(s.expiring_units).min(input.stock.available.max(0));
+    let position = Position {
+        usable: input.stock.available.max(0) - expiring,
+        expiring,
+        on_order: input.on_order,
+    };
+    let order = Order {
+        need: units(s.order_up_to),
+        qty: units(s.suggested_qty),
+        pack: input.product.pack_size,
+        below_reorder_point: s.inventory_position < s.reorder_point,
+    };
+    format!("{} ({})", headline(&position, &order), s.reason)
+}
+
+/// The stock a suggestion counts on, in units.
+struct Position {
+    usable: i64,
+    /// In stock but expiring before it can be used.
+    expiring: i64,
+    on_order: i64,
+}
+
+/// What the policy asks for, in units.
+struct Order {
+    need: i64,
+    qty: i64,
+    pack: i64,
+    below_reorder_point: bool,
+}
+
+fn headline(p: &Position, o: &Order) -> String {
     let days = LEAD_TIME_DAYS + REVIEW_PERIOD_DAYS;
-    let need = units(s.order_up_to);
-    let headline = if s.suggested_qty > 0.0 {
-        let qty = units(s.suggested_qty);
-        let packs = in_packs(qty, input.product.pack_size);
-        let urgency = if s.inventory_position < s.reorder_point {
+    let (usable, on_order, need) = (p.usable, p.on_order, o.need);
+    let in_stock = match p.expiring {
+        0 => format!("{usable} in stock"),
+        n => format!("{usable} usable in stock ({n} more expire before use)"),
+    };
+    if o.qty > 0 {
+        let packs = in_packs(o.qty, o.pack);
+        let urgency = if o.below_reorder_point {
             " Stock is already below the reorder point."
         } else {
             ""
         };
         format!(
-            "Order {qty} units{packs}: {on_hand} in stock and {on_order} on order fall short of the {need} needed for the next {days} days.{urgency}"
+            "Order {} units{packs}: {in_stock} and {on_order} on order fall short of the {need} needed for the next {days} days.{urgency}",
+            o.qty
         )
     } else {
         format!(
-            "No order needed: {on_hand} in stock and {on_order} on order cover the {need} needed for the next {days} days."
+            "No order needed: {in_stock} and {on_order} on order cover the {need} needed for the next {days} days."
         )
-    };
-    format!("{headline} ({})", s.reason)
+    }
 }
 
 /// " (3 packs of 30)" for a quantity of whole packs; nothing for loose units.
@@ -432,6 +468,34 @@ mod tests {
         let lots = reorder_input(&input).lots;
         let kept: Vec<(f64, usize)> = lots.iter().map(|l| (l.qty, l.expires_in)).collect();
         assert_eq!(kept, vec![(8.0, 1), (12.0, 41)]);
+    }
+
+    #[test]
+    fn the_headline_counts_only_stock_usable_in_time() {
+        let order = |qty| Order {
+            need: 80,
+            qty,
+            pack: 1,
+            below_reorder_point: false,
+        };
+        let position = Position {
+            usable: 70,
+            expiring: 30,
+            on_order: 0,
+        };
+        assert_eq!(
+            headline(&position, &order(10)),
+            "Order 10 units: 70 usable in stock (30 more expire before use) and 0 on order fall short of the 80 needed for the next 10 days."
+        );
+        let plenty = Position {
+            usable: 90,
+            expiring: 0,
+            on_order: 5,
+        };
+        assert_eq!(
+            headline(&plenty, &order(0)),
+            "No order needed: 90 in stock and 5 on order cover the 80 needed for the next 10 days."
+        );
     }
 
     #[test]
