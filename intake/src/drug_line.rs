@@ -94,6 +94,11 @@ fn starts_with_digit(word: &str) -> bool {
     w.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// "mg", "ML", "units": a unit a strength is written in.
+pub fn is_unit_word(word: &str) -> bool {
+    UNIT_WORDS.contains(&word.to_lowercase().as_str())
+}
+
 /// One past the last word of the strength that starts at `at`: numbers,
 /// units and "/5 mL"-style denominators.
 fn strength_end(text: &str, words: &[(usize, usize)], at: usize) -> usize {

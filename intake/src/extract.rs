@@ -4,6 +4,7 @@
 
 use crate::cues;
 use crate::drug_line;
+use crate::letterhead;
 use crate::link;
 use crate::ocr::OcrLine;
 use crate::ocr::geometry::BBox;
@@ -90,9 +91,14 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
         } else {
             sig_open.saturating_sub(1)
         };
+        let letterhead = letterhead::is_letterhead(&line.ocr.text);
         for (span, prob, cued) in spans {
             let raw = Raw::new(line.ocr, &span, prob);
-            if raw.text.is_empty() || !(cued || plausible(span.role, &raw.text, kb)) {
+            let practice_or_street = letterhead && span.role == Role::Drug;
+            if raw.text.is_empty()
+                || practice_or_street
+                || !(cued || plausible(span.role, &raw.text, kb))
+            {
                 continue;
             }
             let raw = Raw { cued, ..raw };
@@ -430,7 +436,11 @@ fn plausible(role: Role, text: &str, kb: &Kb) -> bool {
         Role::Dob | Role::Date => parse::parse_date(text).is_some(),
         Role::Npi => Npi::parse(&digits(text)).is_ok(),
         Role::Dea => Dea::parse(&text.replace([' ', '-'], "")).is_ok(),
-        Role::Drug => link::link(kb, text, "", "").is_some_and(|l| l.score >= DRUG_LINK_MIN),
+        // "mg" alone links to magnesium: a unit left over is not a drug.
+        Role::Drug => {
+            !drug_line::is_unit_word(text.trim())
+                && link::link(kb, text, "", "").is_some_and(|l| l.score >= DRUG_LINK_MIN)
+        }
         Role::Strength => parse::parse_strength(text).is_some(),
         Role::Form => parse::parse_dose_form(text).is_some(),
         // Wrapped directions do not parse until joined with their tail.

@@ -14,6 +14,7 @@ pub mod encoder;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod letterhead;
 pub mod link;
 pub mod ocr;
 pub mod parse;
