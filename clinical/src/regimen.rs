@@ -22,6 +22,7 @@ pub enum ItemStatus {
 pub enum Route {
     Oral,
     Sublingual,
+    Buccal,
     Intravenous,
     Intramuscular,
     Subcutaneous,
@@ -49,7 +50,11 @@ impl Route {
         self.is_parenteral()
             || matches!(
                 self,
-                Route::Oral | Route::Sublingual | Route::Transdermal | Route::Rectal
+                Route::Oral
+                    | Route::Sublingual
+                    | Route::Buccal
+                    | Route::Transdermal
+                    | Route::Rectal
             )
     }
 
@@ -57,6 +62,7 @@ impl Route {
         match self {
             Route::Oral => "oral",
             Route::Sublingual => "sublingual",
+            Route::Buccal => "buccal",
             Route::Intravenous => "intravenous",
             Route::Intramuscular => "intramuscular",
             Route::Subcutaneous => "subcutaneous",
@@ -78,6 +84,7 @@ impl FromStr for Route {
         let r = match s.trim().to_ascii_lowercase().as_str() {
             "oral" | "po" | "by mouth" => Route::Oral,
             "sublingual" | "sl" => Route::Sublingual,
+            "buccal" => Route::Buccal,
             "intravenous" | "iv" => Route::Intravenous,
             "intramuscular" | "im" => Route::Intramuscular,
             "subcutaneous" | "sc" | "subq" | "sq" => Route::Subcutaneous,

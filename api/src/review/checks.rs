@@ -6,7 +6,7 @@ use rxflow_clinical::{
     Finding, FindingKind, ItemStatus, Kb, PatientProfile, Regimen, RegimenItem, Severity,
 };
 use rxflow_intake::dose::daily_doses;
-use rxflow_intake::parse::{parse_sig, parse_strength};
+use rxflow_intake::parse::{Route, parse_route, parse_sig, parse_strength};
 use rxflow_pharmacy::patients::PatientProfile as Record;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -107,6 +107,10 @@ fn new_item(kb: &Kb, sheet: &Sheet, i: usize) -> Option<RegimenItem> {
         .to_string();
     let item =
         (!ingredients.is_empty()).then(|| RegimenItem::new(label, ingredients, ItemStatus::New))?;
+    let item = match route(sheet, i) {
+        Some(route) => item.with_route(route),
+        None => item,
+    };
     let doses = doses(sheet, i).unwrap_or_default();
     Some(match (item.ingredients.as_slice(), doses.as_slice()) {
         ([_], [dose]) => item.with_dose(*dose),
@@ -116,6 +120,13 @@ fn new_item(kb: &Kb, sheet: &Sheet, i: usize) -> Option<RegimenItem> {
         },
         _ => item,
     })
+}
+
+/// The route as written, or as the directions give it ("inhale", "in each
+/// nostril"): dose limits and conditional rules differ by route.
+fn route(sheet: &Sheet, i: usize) -> Option<Route> {
+    let written = parse_route(sheet.text(&format!("items.{i}.route"))).map(|r| r.route);
+    written.or_else(|| parse_sig(sheet.text(&format!("items.{i}.sig"))).ok()?.route)
 }
 
 /// The day's dose of each amount of the strength that the directions ask
@@ -297,6 +308,23 @@ mod tests {
             over("take 3 tablets by mouth every 4 hours as needed for pain"),
             ["acetaminophen"],
             "5.85 g of acetaminophen; 90 mg of hydrocodone is not over its limit"
+        );
+    }
+
+    #[test]
+    fn the_route_of_the_directions_picks_the_dose_limit() {
+        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
+        let oral = sheet("ketorolac", "10 mg", "take 1 tablet by mouth every 4 hours");
+        let severities: Vec<Severity> = check(kb(), &oral, None, today)
+            .findings
+            .iter()
+            .filter(|r| r.finding.kind == FindingKind::DoseAboveMaximum)
+            .map(|r| r.finding.severity)
+            .collect();
+        assert_eq!(
+            severities,
+            [Severity::Major],
+            "60 mg a day by mouth is over the 40 mg oral maximum, though under the 120 mg injected one"
         );
     }
 }

@@ -4,46 +4,9 @@
 use super::code::serialize_as_str;
 use super::text::{Token, longest_phrase, tokenize};
 
-/// Route of administration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Route {
-    Oral,
-    Sublingual,
-    Buccal,
-    Topical,
-    Ophthalmic,
-    Otic,
-    Nasal,
-    Inhalation,
-    Rectal,
-    Vaginal,
-    Subcutaneous,
-    Intramuscular,
-    Intravenous,
-    Transdermal,
-}
-
-impl Route {
-    /// Lower-case code, e.g. `oral`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Oral => "oral",
-            Self::Sublingual => "sublingual",
-            Self::Buccal => "buccal",
-            Self::Topical => "topical",
-            Self::Ophthalmic => "ophthalmic",
-            Self::Otic => "otic",
-            Self::Nasal => "nasal",
-            Self::Inhalation => "inhalation",
-            Self::Rectal => "rectal",
-            Self::Vaginal => "vaginal",
-            Self::Subcutaneous => "subcutaneous",
-            Self::Intramuscular => "intramuscular",
-            Self::Intravenous => "intravenous",
-            Self::Transdermal => "transdermal",
-        }
-    }
-}
+/// Route of administration: the clinical checks' own, so that a parsed
+/// route reaches them as it is.
+pub use rxflow_clinical::regimen::Route;
 
 /// Which eye an ophthalmic dose goes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -258,7 +221,7 @@ impl DoseForm {
     }
 }
 
-serialize_as_str!(Route, Eye, DoseForm);
+serialize_as_str!(Eye, DoseForm);
 
 /// Words that decide the form on their own, whatever else is written.
 const DEVICE_WORDS: &[(&str, DoseForm)] = &[
