@@ -89,6 +89,36 @@ impl Store {
             .await
     }
 
+    /// Records a client JWT's `jti` until `expires_at` (Unix seconds);
+    /// false when the issuer has used it before, a replay. Ids of tokens
+    /// that expired before `forget_before` are swept as new ones come in.
+    pub async fn first_use_of_token(
+        &self,
+        issuer: &str,
+        jti: &str,
+        expires_at: i64,
+        forget_before: i64,
+    ) -> StoreResult<bool> {
+        let issuer = text::required("issuer", issuer, 500)?;
+        let jti = text::required("jti", jti, 500)?;
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM cds_token_ids WHERE expires_at < $1")
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO cds_token_ids (issuer, jti, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (issuer, jti) DO NOTHING",
+        )
+        .bind(issuer)
+        .bind(jti)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
     pub async fn record_feedback(&self, entries: &[Feedback<'_>]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for entry in entries {

@@ -408,3 +408,48 @@ async fn feedback_counts_toward_override_rates_per_rule() {
         .unwrap();
     assert_eq!(allergy.override_rate, None);
 }
+
+/// A client JWT's id is accepted once per issuer until it is forgotten
+/// after its expiry; every store on the database sees the first use.
+#[tokio::test]
+async fn a_cds_token_id_is_used_once() {
+    let store = fresh_store().await;
+    let other = Store::open(&store.database.url, 2).await.unwrap();
+    let ehr = "https://ehr.example.org";
+    assert!(
+        store
+            .first_use_of_token(ehr, "t-1", 1_000, 0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !other
+            .first_use_of_token(ehr, "t-1", 1_000, 0)
+            .await
+            .unwrap(),
+        "a replay to another process"
+    );
+    assert!(
+        other
+            .first_use_of_token("https://other.example.org", "t-1", 1_000, 0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .first_use_of_token(ehr, "t-2", 2_000, 1_500)
+            .await
+            .unwrap(),
+        "t-1 expired and is swept"
+    );
+    assert!(
+        store
+            .first_use_of_token(ehr, "t-1", 3_000, 1_500)
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store.first_use_of_token(ehr, " ", 3_000, 0).await,
+        Err(StoreError::Invalid { .. })
+    ));
+}

@@ -1,7 +1,7 @@
 //! CDS Hooks clients (EHRs) sign each call with a JWT, as the CDS Hooks
 //! specification asks: ES384 or RS384, `iss` a client we trust, `aud` the
 //! service endpoint called, an `exp` at most five minutes away and a `jti`
-//! never seen before. Each trusted client's public keys come from a JWKS
+//! never seen before (the store keeps them, for every process). Each trusted client's public keys come from a JWKS
 //! file named in the configuration (nothing is fetched at run time), and
 //! its calls act as one of our staff accounts, so that role checks and the
 //! audit trail treat them as that account.
@@ -11,7 +11,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use crate::error::ApiError;
 
@@ -55,12 +54,25 @@ struct Trusted {
     user: String,
 }
 
-/// The trusted clients, and the `jti`s already used until they expire.
+/// The trusted clients.
 #[derive(Default)]
 pub struct CdsClients {
     clients: HashMap<String, Trusted>,
     public_url: String,
-    seen: Mutex<HashMap<String, i64>>,
+}
+
+/// A call whose signature, issuer, audience and lifetime check out. Its
+/// `jti` is still to be recorded as used: the store does that, so that a
+/// replay to another process is refused too.
+#[derive(Debug)]
+pub struct Verified<'a> {
+    /// The account the call acts as.
+    pub user: &'a str,
+    pub issuer: String,
+    pub jti: String,
+    pub expires_at: i64,
+    /// Ids of tokens that expired before this may be forgotten.
+    pub forget_before: i64,
 }
 
 impl CdsClients {
@@ -78,7 +90,6 @@ impl CdsClients {
         Ok(CdsClients {
             clients: trusted,
             public_url: public_url.trim_end_matches('/').to_string(),
-            seen: Mutex::default(),
         })
     }
 
@@ -87,8 +98,8 @@ impl CdsClients {
         token.starts_with("eyJ") && token.matches('.').count() == 2
     }
 
-    /// The account a signed call to `path` acts as, or why it is refused.
-    pub fn verify(&self, token: &str, path: &str, now: i64) -> Result<&str, ApiError> {
+    /// What a signed call to `path` is, or why it is refused.
+    pub fn verify(&self, token: &str, path: &str, now: i64) -> Result<Verified<'_>, ApiError> {
         let refuse = |why: &str| ApiError::Unauthorized(format!("CDS client JWT refused: {why}"));
         let header = jsonwebtoken::decode_header(token).map_err(|_| refuse("malformed"))?;
         if !matches!(header.alg, Algorithm::ES384 | Algorithm::RS384) {
@@ -117,22 +128,13 @@ impl CdsClients {
         if claims.exp > now + LONGEST_LIFE_SECONDS + LEEWAY_SECONDS as i64 {
             return Err(refuse("exp is more than five minutes away"));
         }
-        if !self.first_use(&claims, now) {
-            return Err(refuse("jti was used before"));
-        }
-        Ok(client.user.as_str())
-    }
-
-    /// Records `jti` until its token expires; false for a second use, a
-    /// replay.
-    fn first_use(&self, claims: &Claims, now: i64) -> bool {
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        seen.retain(|_, exp| *exp + LEEWAY_SECONDS as i64 >= now);
-        let key = format!("{}\u{1f}{}", claims.iss, claims.jti);
-        seen.insert(key, claims.exp).is_none()
+        Ok(Verified {
+            user: client.user.as_str(),
+            issuer: claims.iss,
+            jti: claims.jti,
+            expires_at: claims.exp,
+            forget_before: now - LEEWAY_SECONDS as i64,
+        })
     }
 }
 

@@ -152,7 +152,17 @@ async fn cds_client(state: &AppState, token: &str, path: &str) -> Result<Princip
         ));
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let username = state.services.cds_clients.verify(token, path, now)?;
+    let call = state.services.cds_clients.verify(token, path, now)?;
+    let first_use = state
+        .store
+        .first_use_of_token(&call.issuer, &call.jti, call.expires_at, call.forget_before)
+        .await?;
+    if !first_use {
+        return Err(ApiError::Unauthorized(
+            "CDS client JWT refused: jti was used before".into(),
+        ));
+    }
+    let username = call.user;
     let user = state
         .store
         .credentials(username)
