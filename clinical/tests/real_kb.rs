@@ -218,3 +218,35 @@ proptest! {
         let _ = kb.search(&q);
     }
 }
+
+/// A dose condition reads the named ingredient's own dose, also inside a
+/// combination: the label's simvastatin–amlodipine rule applies above 20 mg
+/// a day, so ezetimibe/simvastatin 10/40 raises it and 10/10 does not.
+#[test]
+fn a_dose_condition_reads_the_ingredient_inside_a_combination() {
+    use rxflow_clinical::{Dose, DoseUnit};
+    let kb = kb();
+    let simvastatin = kb.ingredient_by_name("simvastatin").unwrap();
+    let ezetimibe = kb.ingredient_by_name("ezetimibe").unwrap();
+    let raised = |simvastatin_mg: f64| {
+        let combination = kb.item("vytorin", ItemStatus::New).unwrap();
+        assert!(combination.ingredients.contains(&simvastatin));
+        let doses = vec![
+            (ezetimibe, Dose::new(10.0, DoseUnit::Mg, 1.0).unwrap()),
+            (
+                simvastatin,
+                Dose::new(simvastatin_mg, DoseUnit::Mg, 1.0).unwrap(),
+            ),
+        ];
+        let items = vec![
+            combination.with_ingredient_doses(doses),
+            kb.item("amlodipine", ItemStatus::Active).unwrap(),
+        ];
+        kb.check(&Regimen::new(items), &PatientProfile::default())
+            .iter()
+            .flat_map(|f| f.sources.iter())
+            .any(|s| &*s.id == "us-simvastatin-amlodipine")
+    };
+    assert!(raised(40.0), "40 mg of simvastatin");
+    assert!(!raised(10.0), "10 mg of simvastatin");
+}

@@ -3,7 +3,7 @@
 //! phrases; only what can be read reliably is evaluated, everything else
 //! stays `Unknown` and is shown to the pharmacist with the finding.
 
-use crate::model::Rule;
+use crate::model::{IngredientId, Rule};
 use crate::regimen::{DoseUnit, PatientProfile, RegimenItem, Route};
 use crate::sources::curated::ConditionKind;
 
@@ -64,18 +64,16 @@ fn dose_threshold(text: &str) -> Option<(f64, bool)> {
 }
 
 /// The item the condition talks about: the one whose ingredient it names.
-fn subject<'a>(
-    text: &str,
-    items: [&'a RegimenItem; 2],
-    names: [&str; 2],
-) -> Option<&'a RegimenItem> {
+/// Which of the pair the condition names.
+fn subject(text: &str, names: [&str; 2]) -> Option<usize> {
     let t = text.to_ascii_lowercase();
-    (0..2).find(|&k| t.contains(names[k])).map(|k| items[k])
+    (0..2).find(|&k| t.contains(names[k]))
 }
 
 pub(crate) fn evaluate(
     rule: &Rule,
     items: [&RegimenItem; 2],
+    ids: [IngredientId; 2],
     names: [&str; 2],
     profile: &PatientProfile,
 ) -> Status {
@@ -85,9 +83,8 @@ pub(crate) fn evaluate(
     match kind {
         ConditionKind::Route => {
             let tests = routes_named(text);
-            let item = subject(text, items, names);
-            let routes: Vec<Route> = match item {
-                Some(i) => i.route.into_iter().collect(),
+            let routes: Vec<Route> = match subject(text, names) {
+                Some(k) => items[k].route.into_iter().collect(),
                 None => items.iter().filter_map(|i| i.route).collect(),
             };
             if tests.is_empty() || routes.is_empty() {
@@ -99,13 +96,13 @@ pub(crate) fn evaluate(
             }
         }
         ConditionKind::Dose => {
-            let (Some((limit, inclusive)), Some(item)) =
-                (dose_threshold(text), subject(text, items, names))
+            let (Some((limit, inclusive)), Some(k)) = (dose_threshold(text), subject(text, names))
             else {
                 return Status::Unknown;
             };
-            let Some(daily) = item
-                .dose
+            // The named ingredient's own dose, also inside a combination.
+            let Some(daily) = items[k]
+                .dose_of(ids[k])
                 .and_then(|d| d.unit.convert(d.daily(), DoseUnit::Mg))
             else {
                 return Status::Unknown;

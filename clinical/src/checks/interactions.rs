@@ -51,7 +51,7 @@ fn finding(
         .iter()
         .filter_map(|&r| kb.rule(r))
         .map(|r| (r, r.severity_for(ids[0], ids[1])))
-        .map(|(r, sev)| (r, evaluate(r, items, names, profile), sev))
+        .map(|(r, sev)| (r, evaluate(r, items, ids, names, profile), sev))
         .filter(|(_, s, _)| *s != Status::NotMet)
         .collect();
     let overriding = kept.iter().any(|(r, _, _)| r.overrides_ansm);
