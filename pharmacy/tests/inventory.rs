@@ -53,12 +53,7 @@ async fn expired_stock_is_never_allocated_and_can_be_written_off() {
     let store = fresh_store().await;
     let p = product(&store, "12345-678-90", false).await;
     let lot = receive(&store, p, "OLD", 1, 10).await;
-    // Age the lot past its expiry directly: receiving expired stock is refused.
-    sqlx::query("UPDATE lots SET expiry = '2020-01-01' WHERE id = $1")
-        .bind(lot)
-        .execute(store.pool())
-        .await
-        .unwrap();
+    expire_now(&store, lot).await;
     match store.reserve(p, qty(1), &actor()).await {
         Err(StoreError::InsufficientStock {
             available: 0,

@@ -409,11 +409,7 @@ impl World<'_> {
 
     /// An expired lot still on the shelf that no other call has removed.
     fn expired_lot(&self) -> Result<i64, String> {
-        self.expired
-            .lock()
-            .unwrap()
-            .pop()
-            .ok_or_else(|| "the demo left too few expired lots".to_string())
+        take(&self.expired, "expired lots")
     }
 
     async fn find_expired_lots(&self) {
@@ -437,11 +433,7 @@ impl World<'_> {
 
     /// An open suggestion no other call has used.
     fn suggestion(&self) -> Result<i64, String> {
-        self.suggestions
-            .lock()
-            .unwrap()
-            .pop()
-            .ok_or_else(|| "the demo left too few reorder suggestions".to_string())
+        take(&self.suggestions, "reorder suggestions")
     }
 
     async fn draft_purchase_order(&self) -> i64 {
@@ -564,6 +556,14 @@ async fn stocked_otc(session: &Session) -> i64 {
         }
     }
     panic!("the demo stocks no over-the-counter product");
+}
+
+/// One of `ids` that no call has had yet.
+fn take(ids: &std::sync::Mutex<Vec<i64>>, what: &str) -> Result<i64, String> {
+    ids.lock()
+        .unwrap()
+        .pop()
+        .ok_or_else(|| format!("the demo left too few {what}"))
 }
 
 fn password(role: Role) -> String {
