@@ -298,9 +298,8 @@ impl World<'_> {
             .await;
     }
 
-    /// One of the customer's orders for an OTC product, moved to `stage`.
-    async fn order_at(&self, stage: Stage) -> i64 {
-        self.add_to_cart().await;
+    /// The customer checks out her cart; the new order's id.
+    async fn checkout(&self) -> i64 {
         let order = self
             .ok(
                 Role::Customer,
@@ -309,7 +308,13 @@ impl World<'_> {
                 Some(&json!({})),
             )
             .await;
-        let id = order["id"].as_i64().unwrap();
+        order["id"].as_i64().unwrap()
+    }
+
+    /// One of the customer's orders for an OTC product, moved to `stage`.
+    async fn order_at(&self, stage: Stage) -> i64 {
+        self.add_to_cart().await;
+        let id = self.checkout().await;
         let steps = [
             (
                 Stage::Paid,
@@ -345,15 +350,7 @@ impl World<'_> {
         let line = json!({ "product_id": item["product_id"], "quantity": item["quantity"], "prescription_item_id": item["id"] });
         self.ok(Role::Customer, Method::POST, "/api/v1/cart", Some(&line))
             .await;
-        let order = self
-            .ok(
-                Role::Customer,
-                Method::POST,
-                "/api/v1/checkout",
-                Some(&json!({})),
-            )
-            .await;
-        let pay = format!("/api/v1/orders/{}/pay", order["id"]);
+        let pay = format!("/api/v1/orders/{}/pay", self.checkout().await);
         let paid = self
             .ok(
                 Role::Customer,
