@@ -10,7 +10,8 @@ use crate::parse::{PerUnit, Sig, Strength, StrengthUnit};
 /// `None` when the directions or strength cannot say it in mass units (a
 /// combination product, a liquid without its concentration, "apply thinly").
 /// A liquid's dose in mL (teaspoons are converted) counts at its
-/// concentration, an inhaler's puffs at the mass per actuation.
+/// concentration, an inhaler's puffs and a nasal spray's sprays at the mass
+/// per actuation, and a dose "in each nostril" twice.
 /// Ranges count at their top ("1–2 tablets" → 2) and schedules at their
 /// most frequent ("every 4–6 hours" → 6 a day), as a limit check should;
 /// a stated daily maximum ("max 8 tabs/day") is the prescriber's own bound.
@@ -29,13 +30,18 @@ pub fn daily_doses(sig: &Sig, strength: Option<&Strength>) -> Option<Vec<Dose>> 
         Some(masses) => (masses, 1.0),
         None => (
             masses(sig.dose.as_ref()?, strength)?,
-            sig.timing.code().max_doses_per_day(),
+            sig.timing.code().max_doses_per_day() * places(sig),
         ),
     };
     masses
         .into_iter()
         .map(|(amount, unit)| Dose::new(amount, unit, per_day).ok())
         .collect()
+}
+
+/// A dose "in each nostril" or "in both eyes" is given twice.
+fn places(sig: &Sig) -> f64 {
+    sig.side.map_or(1.0, |side| f64::from(side.places()))
 }
 
 /// The mass of each ingredient in one `amount` of the product, at the top
@@ -48,7 +54,9 @@ fn masses(amount: &Amount, strength: Option<&Strength>) -> Option<Vec<(f64, Unit
         DoseUnit::G => vec![(1.0, Unit::G)],
         DoseUnit::Tablet | DoseUnit::Capsule => per_unit(strength?, None)?,
         DoseUnit::Ml => per_unit(strength?, Some(PerUnit::Ml))?,
-        DoseUnit::Puff => per_unit(strength?, Some(PerUnit::Actuation))?,
+        // Labels say "per actuation" and "per spray" of the same device.
+        DoseUnit::Puff | DoseUnit::Spray => per_unit(strength?, Some(PerUnit::Actuation))
+            .or_else(|| per_unit(strength?, Some(PerUnit::Spray)))?,
         _ => return None,
     };
     Some(
@@ -154,6 +162,31 @@ mod tests {
         assert_eq!(
             daily("inhale 2 puffs every 4 hours as needed", "90 mcg/actuation"),
             Some((1080.0, Unit::Mcg))
+        );
+    }
+
+    #[test]
+    fn sprays_in_each_nostril_count_twice() {
+        assert_eq!(
+            daily("2 sprays in each nostril twice daily", "50 mcg/spray"),
+            Some((400.0, Unit::Mcg))
+        );
+        assert_eq!(
+            daily("use 1 spray per nostril once daily", "50 mcg/actuation"),
+            Some((100.0, Unit::Mcg))
+        );
+        assert_eq!(
+            daily(
+                "1 spray in one nostril q2h prn migraine, max 2 sprays/day",
+                "20 mg/spray"
+            ),
+            Some((40.0, Unit::Mg)),
+            "a stated daily maximum is already the total"
+        );
+        assert_eq!(
+            daily("2 sprays nasally daily", "50 mcg/actuation"),
+            Some((100.0, Unit::Mcg)),
+            "no side given: one place"
         );
     }
 

@@ -8,15 +8,15 @@ use super::text::{Token, longest_phrase, tokenize};
 /// route reaches them as it is.
 pub use rxflow_clinical::regimen::Route;
 
-/// Which eye an ophthalmic dose goes in.
+/// Which of a pair a dose goes in: eyes, ears or nostrils.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Eye {
+pub enum Side {
     Both,
     Right,
     Left,
 }
 
-impl Eye {
+impl Side {
     /// Lower-case code, e.g. `both`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -25,23 +25,39 @@ impl Eye {
             Self::Left => "left",
         }
     }
+
+    /// How many places one dose goes: "2 sprays in each nostril" is 4 sprays.
+    pub fn places(self) -> u32 {
+        match self {
+            Self::Both => 2,
+            Self::Right | Self::Left => 1,
+        }
+    }
 }
 
-/// A route, and for the eye, which one.
+/// A route, and for the eyes, ears and nostrils, which side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct RouteSite {
     pub route: Route,
-    pub eye: Option<Eye>,
+    pub side: Option<Side>,
 }
 
-type Site = (Route, Option<Eye>);
+type Site = (Route, Option<Side>);
 
 const fn on(route: Route) -> Site {
     (route, None)
 }
 
-const fn eye(which: Eye) -> Site {
+const fn eye(which: Side) -> Site {
     (Route::Ophthalmic, Some(which))
+}
+
+const fn ear(which: Side) -> Site {
+    (Route::Otic, Some(which))
+}
+
+const fn nostril(which: Side) -> Site {
+    (Route::Nasal, Some(which))
 }
 
 /// Route phrases, already lower-cased and stripped of periods by the tokeniser.
@@ -67,47 +83,52 @@ const ROUTES: &[(&[&str], Site)] = &[
     (&["to", "affected", "areas"], on(Route::Topical)),
     (&["to", "the", "affected", "area"], on(Route::Topical)),
     (&["to", "the", "affected", "areas"], on(Route::Topical)),
-    (&["ou"], eye(Eye::Both)),
-    (&["od"], eye(Eye::Right)),
-    (&["os"], eye(Eye::Left)),
+    (&["ou"], eye(Side::Both)),
+    (&["od"], eye(Side::Right)),
+    (&["os"], eye(Side::Left)),
     (&["ophth"], on(Route::Ophthalmic)),
     (&["ophthalmic"], on(Route::Ophthalmic)),
-    (&["both", "eyes"], eye(Eye::Both)),
-    (&["in", "both", "eyes"], eye(Eye::Both)),
-    (&["into", "both", "eyes"], eye(Eye::Both)),
-    (&["each", "eye"], eye(Eye::Both)),
-    (&["in", "each", "eye"], eye(Eye::Both)),
-    (&["into", "each", "eye"], eye(Eye::Both)),
-    (&["right", "eye"], eye(Eye::Right)),
-    (&["in", "right", "eye"], eye(Eye::Right)),
-    (&["in", "the", "right", "eye"], eye(Eye::Right)),
-    (&["into", "the", "right", "eye"], eye(Eye::Right)),
-    (&["left", "eye"], eye(Eye::Left)),
-    (&["in", "left", "eye"], eye(Eye::Left)),
-    (&["in", "the", "left", "eye"], eye(Eye::Left)),
-    (&["into", "the", "left", "eye"], eye(Eye::Left)),
+    (&["both", "eyes"], eye(Side::Both)),
+    (&["in", "both", "eyes"], eye(Side::Both)),
+    (&["into", "both", "eyes"], eye(Side::Both)),
+    (&["each", "eye"], eye(Side::Both)),
+    (&["in", "each", "eye"], eye(Side::Both)),
+    (&["into", "each", "eye"], eye(Side::Both)),
+    (&["right", "eye"], eye(Side::Right)),
+    (&["in", "right", "eye"], eye(Side::Right)),
+    (&["in", "the", "right", "eye"], eye(Side::Right)),
+    (&["into", "the", "right", "eye"], eye(Side::Right)),
+    (&["left", "eye"], eye(Side::Left)),
+    (&["in", "left", "eye"], eye(Side::Left)),
+    (&["in", "the", "left", "eye"], eye(Side::Left)),
+    (&["into", "the", "left", "eye"], eye(Side::Left)),
     (&["in", "the", "eye"], on(Route::Ophthalmic)),
     (&["in", "the", "eyes"], on(Route::Ophthalmic)),
     (&["in", "affected", "eye"], on(Route::Ophthalmic)),
     (&["in", "the", "affected", "eye"], on(Route::Ophthalmic)),
     (&["otic"], on(Route::Otic)),
-    (&["in", "both", "ears"], on(Route::Otic)),
-    (&["in", "each", "ear"], on(Route::Otic)),
+    (&["in", "both", "ears"], ear(Side::Both)),
+    (&["in", "each", "ear"], ear(Side::Both)),
+    (&["into", "each", "ear"], ear(Side::Both)),
     (&["in", "the", "ear"], on(Route::Otic)),
     (&["in", "the", "ears"], on(Route::Otic)),
     (&["in", "affected", "ear"], on(Route::Otic)),
     (&["in", "the", "affected", "ear"], on(Route::Otic)),
-    (&["in", "right", "ear"], on(Route::Otic)),
-    (&["in", "the", "right", "ear"], on(Route::Otic)),
-    (&["in", "left", "ear"], on(Route::Otic)),
-    (&["in", "the", "left", "ear"], on(Route::Otic)),
+    (&["in", "right", "ear"], ear(Side::Right)),
+    (&["in", "the", "right", "ear"], ear(Side::Right)),
+    (&["in", "left", "ear"], ear(Side::Left)),
+    (&["in", "the", "left", "ear"], ear(Side::Left)),
     (&["nasal"], on(Route::Nasal)),
     (&["nasally"], on(Route::Nasal)),
     (&["intranasal"], on(Route::Nasal)),
     (&["intranasally"], on(Route::Nasal)),
-    (&["in", "each", "nostril"], on(Route::Nasal)),
-    (&["each", "nostril"], on(Route::Nasal)),
-    (&["in", "both", "nostrils"], on(Route::Nasal)),
+    (&["in", "each", "nostril"], nostril(Side::Both)),
+    (&["into", "each", "nostril"], nostril(Side::Both)),
+    (&["each", "nostril"], nostril(Side::Both)),
+    (&["per", "nostril"], nostril(Side::Both)),
+    (&["in", "both", "nostrils"], nostril(Side::Both)),
+    (&["into", "both", "nostrils"], nostril(Side::Both)),
+    (&["in", "one", "nostril"], on(Route::Nasal)),
     (&["in", "the", "nose"], on(Route::Nasal)),
     (&["inh"], on(Route::Inhalation)),
     (&["inhaled"], on(Route::Inhalation)),
@@ -146,9 +167,9 @@ const ROUTES: &[(&[&str], Site)] = &[
     (&["transdermally"], on(Route::Transdermal)),
 ];
 
-/// The route phrase at the start of `tokens`: (tokens used, route, eye).
+/// The route phrase at the start of `tokens`: (tokens used, route, side).
 pub(crate) fn match_route(tokens: &[Token]) -> Option<(usize, RouteSite)> {
-    longest_phrase(tokens, ROUTES).map(|(len, (route, eye))| (len, RouteSite { route, eye }))
+    longest_phrase(tokens, ROUTES).map(|(len, (route, side))| (len, RouteSite { route, side }))
 }
 
 /// The first route named anywhere in `input` ("1 gtt OU qid" → ophthalmic,
@@ -221,7 +242,7 @@ impl DoseForm {
     }
 }
 
-serialize_as_str!(Eye, DoseForm);
+serialize_as_str!(Side, DoseForm);
 
 /// Words that decide the form on their own, whatever else is written.
 const DEVICE_WORDS: &[(&str, DoseForm)] = &[
@@ -336,8 +357,28 @@ fn at_site(site: BodySite, base: Option<DoseForm>) -> DoseForm {
 mod tests {
     use super::*;
 
-    fn route(input: &str) -> Option<(Route, Option<Eye>)> {
-        parse_route(input).map(|s| (s.route, s.eye))
+    fn route(input: &str) -> Option<(Route, Option<Side>)> {
+        parse_route(input).map(|s| (s.route, s.side))
+    }
+
+    #[test]
+    fn ears_and_nostrils_keep_their_side() {
+        assert_eq!(
+            route("in each nostril"),
+            Some((Route::Nasal, Some(Side::Both)))
+        );
+        assert_eq!(
+            route("2 sprays per nostril"),
+            Some((Route::Nasal, Some(Side::Both)))
+        );
+        assert_eq!(
+            route("in the right ear"),
+            Some((Route::Otic, Some(Side::Right)))
+        );
+        assert_eq!(route("in both ears"), Some((Route::Otic, Some(Side::Both))));
+        assert_eq!(route("in one nostril"), Some((Route::Nasal, None)));
+        assert_eq!(Side::Both.places(), 2);
+        assert_eq!(Side::Left.places(), 1);
     }
 
     #[test]
@@ -366,8 +407,8 @@ mod tests {
             ("i.v.", Route::Intravenous),
             ("PR", Route::Rectal),
             ("PV", Route::Vaginal),
-            ("in each nostril", Route::Nasal),
-            ("in both ears", Route::Otic),
+            ("nasally", Route::Nasal),
+            ("in the affected ear", Route::Otic),
             ("transdermal", Route::Transdermal),
         ];
         for (input, expected) in cases {
@@ -377,20 +418,20 @@ mod tests {
 
     #[test]
     fn eyes() {
-        assert_eq!(route("OU"), Some((Route::Ophthalmic, Some(Eye::Both))));
-        assert_eq!(route("OD"), Some((Route::Ophthalmic, Some(Eye::Right))));
-        assert_eq!(route("o.s."), Some((Route::Ophthalmic, Some(Eye::Left))));
+        assert_eq!(route("OU"), Some((Route::Ophthalmic, Some(Side::Both))));
+        assert_eq!(route("OD"), Some((Route::Ophthalmic, Some(Side::Right))));
+        assert_eq!(route("o.s."), Some((Route::Ophthalmic, Some(Side::Left))));
         assert_eq!(
             route("in both eyes"),
-            Some((Route::Ophthalmic, Some(Eye::Both)))
+            Some((Route::Ophthalmic, Some(Side::Both)))
         );
         assert_eq!(
             route("in the right eye"),
-            Some((Route::Ophthalmic, Some(Eye::Right)))
+            Some((Route::Ophthalmic, Some(Side::Right)))
         );
         assert_eq!(
             route("into the left eye"),
-            Some((Route::Ophthalmic, Some(Eye::Left)))
+            Some((Route::Ophthalmic, Some(Side::Left)))
         );
         assert_eq!(
             route("in the affected eye"),
@@ -445,7 +486,7 @@ mod tests {
     fn codes_are_lower_case() {
         assert_eq!(Route::Subcutaneous.as_str(), "subcutaneous");
         assert_eq!(DoseForm::OphthalmicSolution.as_str(), "ophthalmic_solution");
-        assert_eq!(Eye::Both.as_str(), "both");
+        assert_eq!(Side::Both.as_str(), "both");
     }
 
     proptest::proptest! {
@@ -460,11 +501,11 @@ mod tests {
     fn serialises_as_codes() -> Result<(), serde_json::Error> {
         let site = RouteSite {
             route: Route::Ophthalmic,
-            eye: Some(Eye::Right),
+            side: Some(Side::Right),
         };
         assert_eq!(
             serde_json::to_string(&site)?,
-            r#"{"route":"ophthalmic","eye":"right"}"#
+            r#"{"route":"ophthalmic","side":"right"}"#
         );
         assert_eq!(serde_json::to_string(&DoseForm::Tablet)?, r#""tablet""#);
         Ok(())

@@ -18,7 +18,7 @@ mod text;
 
 pub use date::{DEFAULT_PIVOT, parse_date, parse_date_with_pivot};
 pub use decimal::Decimal;
-pub use form_route::{DoseForm, Eye, Route, RouteSite, parse_dose_form, parse_route};
+pub use form_route::{DoseForm, Route, RouteSite, Side, parse_dose_form, parse_route};
 pub use ismp::{IsmpFlag, scan};
 pub use number::parse_number;
 pub use quantity::{DispenseUnit, ParsedQuantity, Quantity, QuantityFlag, parse_quantity};

@@ -18,7 +18,7 @@ pub use timing::{FrequencyCode, PeriodUnit, Timing, When};
 use frequency::Schedule;
 use recognise::{Ambiguous, Item, recognise};
 
-use super::form_route::{Eye, Route, RouteSite};
+use super::form_route::{Route, RouteSite, Side};
 use super::ismp::{IsmpFlag, scan};
 use super::text::tokenize;
 
@@ -27,7 +27,7 @@ use super::text::tokenize;
 pub struct Sig {
     pub dose: Option<Dose>,
     pub route: Option<Route>,
-    pub eye: Option<Eye>,
+    pub side: Option<Side>,
     pub timing: Timing,
     pub as_needed: bool,
     pub prn_reason: Option<String>,
@@ -153,20 +153,21 @@ impl Builder {
         }
     }
 
-    /// "ophthalmic ... OU" refines the route with an eye; a different route
-    /// or eye is a conflict.
+    /// "ophthalmic ... OU" refines the route with a side; a different route
+    /// or side is a conflict.
     fn add_route(&mut self, site: RouteSite) -> Result<(), SigError> {
         let Some(existing) = self.route else {
             self.route = Some(site);
             return Ok(());
         };
-        let eyes_agree = existing.eye.is_none() || site.eye.is_none() || existing.eye == site.eye;
-        if existing.route != site.route || !eyes_agree {
+        let sides_agree =
+            existing.side.is_none() || site.side.is_none() || existing.side == site.side;
+        if existing.route != site.route || !sides_agree {
             return Err(SigError::Conflict("routes"));
         }
         self.route = Some(RouteSite {
             route: site.route,
-            eye: existing.eye.or(site.eye),
+            side: existing.side.or(site.side),
         });
         Ok(())
     }
@@ -182,7 +183,7 @@ impl Builder {
         match which {
             Ambiguous::Od if eye_context => self.add_route(RouteSite {
                 route: Route::Ophthalmic,
-                eye: Some(Eye::Right),
+                side: Some(Side::Right),
             }),
             Ambiguous::Od if dosing_context => {
                 set_once(&mut self.code, FrequencyCode::Qd, "frequencies")
@@ -190,7 +191,7 @@ impl Builder {
             Ambiguous::Od => Err(SigError::Ambiguous("OD")),
             Ambiguous::Os if eye_context => self.add_route(RouteSite {
                 route: Route::Ophthalmic,
-                eye: Some(Eye::Left),
+                side: Some(Side::Left),
             }),
             Ambiguous::Os => Err(SigError::Ambiguous("OS")),
         }
@@ -219,7 +220,7 @@ impl Builder {
         Ok(Sig {
             dose: self.dose,
             route: self.route.map(|r| r.route),
-            eye: self.route.and_then(|r| r.eye),
+            side: self.route.and_then(|r| r.side),
             timing: self.timing()?,
             as_needed: self.as_needed,
             prn_reason: self.prn_reason,

@@ -1,7 +1,7 @@
 //! Plain-English label text for a `Sig`.
 
 use super::{Dose, DoseUnit, FrequencyCode, Meal, Sig, When};
-use crate::parse::form_route::{Eye, Route};
+use crate::parse::form_route::{Route, Side};
 
 impl Sig {
     /// A label instruction, e.g. "Take 1 tablet by mouth twice daily for 7
@@ -9,7 +9,7 @@ impl Sig {
     pub fn plain_english(&self) -> String {
         let mut parts = vec![verb(self).to_string()];
         parts.extend(self.dose.map(|d| dose_text(&d)));
-        parts.extend(self.route.map(|r| route_text(r, self.eye).to_string()));
+        parts.extend(self.route.map(|r| route_text(r, self.side).to_string()));
         parts.push(timing_text(self.timing.code()).to_string());
         // "four times daily before meals and at bedtime"
         let events: Vec<String> = self
@@ -103,17 +103,21 @@ fn unit_name(unit: DoseUnit, plural: bool) -> &'static str {
     }
 }
 
-fn route_text(route: Route, eye: Option<Eye>) -> &'static str {
-    match (route, eye) {
+fn route_text(route: Route, side: Option<Side>) -> &'static str {
+    match (route, side) {
         (Route::Oral, _) => "by mouth",
         (Route::Sublingual, _) => "under the tongue",
         (Route::Buccal, _) => "between the cheek and gum",
         (Route::Topical, _) => "to the affected area",
-        (Route::Ophthalmic, Some(Eye::Both)) => "in both eyes",
-        (Route::Ophthalmic, Some(Eye::Right)) => "in the right eye",
-        (Route::Ophthalmic, Some(Eye::Left)) => "in the left eye",
+        (Route::Ophthalmic, Some(Side::Both)) => "in both eyes",
+        (Route::Ophthalmic, Some(Side::Right)) => "in the right eye",
+        (Route::Ophthalmic, Some(Side::Left)) => "in the left eye",
         (Route::Ophthalmic, None) => "in the affected eye",
-        (Route::Otic, _) => "in the affected ear",
+        (Route::Otic, Some(Side::Both)) => "in both ears",
+        (Route::Otic, Some(Side::Right)) => "in the right ear",
+        (Route::Otic, Some(Side::Left)) => "in the left ear",
+        (Route::Otic, None) => "in the affected ear",
+        (Route::Nasal, Some(Side::Both)) => "in each nostril",
         (Route::Nasal, _) => "in the nose",
         (Route::Inhalation, _) => "by inhalation",
         (Route::Rectal, _) => "rectally",

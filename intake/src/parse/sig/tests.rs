@@ -71,7 +71,7 @@ fn once_daily_forms() {
     assert_eq!(codes, ["ISMP_QD"]);
     let codes: Vec<_> = sig("1 tab po od").flags.iter().map(|f| f.code).collect();
     assert_eq!(codes, ["ISMP_OD"]);
-    assert_eq!(sig("1 tab po od").eye, None);
+    assert_eq!(sig("1 tab po od").side, None);
 }
 
 #[test]
@@ -249,25 +249,25 @@ fn eye_drops() {
     let both = sig("1 gtt OU qid");
     assert_eq!(both.dose, dose(1.0, DoseUnit::Drop));
     assert_eq!(
-        (both.route, both.eye),
-        (Some(Route::Ophthalmic), Some(Eye::Both))
+        (both.route, both.side),
+        (Some(Route::Ophthalmic), Some(Side::Both))
     );
     assert_eq!(both.timing.code(), FrequencyCode::Qid);
     let right = sig("2 gtts OD bid");
     assert_eq!(
-        (right.route, right.eye),
-        (Some(Route::Ophthalmic), Some(Eye::Right))
+        (right.route, right.side),
+        (Some(Route::Ophthalmic), Some(Side::Right))
     );
     assert_eq!(right.timing.code(), FrequencyCode::Bid);
     let sentence = sig("Instill 1 drop in both eyes twice daily");
     assert_eq!(
-        (sentence.route, sentence.eye),
-        (Some(Route::Ophthalmic), Some(Eye::Both))
+        (sentence.route, sentence.side),
+        (Some(Route::Ophthalmic), Some(Side::Both))
     );
     let restated = sig("Instill 1 drop in right eye (OD) daily");
-    assert_eq!(restated.eye, Some(Eye::Right));
+    assert_eq!(restated.side, Some(Side::Right));
     assert_eq!(restated.timing.code(), FrequencyCode::Qd);
-    assert_eq!(sig("2 gtts o.s. tid").eye, Some(Eye::Left));
+    assert_eq!(sig("2 gtts o.s. tid").side, Some(Side::Left));
 }
 
 #[test]
@@ -380,6 +380,14 @@ fn plain_english_labels() {
         "Instill 1 drop in both eyes four times daily"
     );
     assert_eq!(
+        label("2 sprays in each nostril once daily"),
+        "Use 2 sprays in each nostril once daily"
+    );
+    assert_eq!(
+        label("instill 3 drops in the right ear twice daily"),
+        "Instill 3 drops in the right ear twice daily"
+    );
+    assert_eq!(
         label("2 puffs via MDI q4-6h prn wheezing"),
         "Inhale 2 puffs by inhalation every 4 to 6 hours as needed for wheezing"
     );
@@ -407,7 +415,7 @@ fn serialises_with_codes() -> Result<(), serde_json::Error> {
     let expected = serde_json::json!({
         "dose": { "value": 1.0, "high": null, "unit": "drop" },
         "route": "ophthalmic",
-        "eye": "both",
+        "side": "both",
         "timing": {
             "code": "Q4-6H", "frequency": 1, "period": 4.0, "period_max": 6.0,
             "period_unit": "h", "when": []
