@@ -5,7 +5,7 @@
 use crate::Kb;
 use crate::finding::FindingKind;
 use crate::fixture;
-use crate::regimen::{Dose, DoseUnit, ItemStatus, PatientProfile, Regimen};
+use crate::regimen::{Dose, DoseUnit, ItemStatus, PatientProfile, Regimen, RegimenItem};
 use crate::search::MatchKind;
 use crate::severity::Severity;
 
@@ -224,6 +224,58 @@ fn allergy_dose_controlled_and_duplicate_ingredient() {
     assert!(
         kb.check(&Regimen::new(vec![ok]), &PatientProfile::default())
             .is_empty()
+    );
+}
+
+#[test]
+fn current_medications_add_to_the_dose_unless_renewed() {
+    let (_d, kb) = fixture::kb();
+    let apap = |status, grams_a_day: f64| {
+        kb.item("acetaminophen", status)
+            .unwrap()
+            .with_dose(Dose::new(grams_a_day, DoseUnit::G, 1.0).unwrap())
+    };
+    let over = |items: Vec<RegimenItem>| {
+        kb.check(&Regimen::new(items), &PatientProfile::default())
+            .iter()
+            .any(|f| f.kind == FindingKind::DoseAboveMaximum)
+    };
+    let roxicodone = || kb.item("Roxicodone", ItemStatus::New).unwrap();
+    assert!(
+        !over(vec![
+            apap(ItemStatus::New, 3.0),
+            apap(ItemStatus::Active, 3.0)
+        ]),
+        "a new supply of the same drug renews it: 3 g a day, not 6"
+    );
+    let tylenol = kb
+        .item("Tylenol", ItemStatus::Active)
+        .unwrap()
+        .with_dose(Dose::new(3.0, DoseUnit::G, 1.0).unwrap());
+    let combination = RegimenItem::new(
+        "oxycodone and acetaminophen",
+        [
+            roxicodone().ingredients,
+            apap(ItemStatus::New, 1.0).ingredients,
+        ]
+        .concat(),
+        ItemStatus::New,
+    )
+    .with_ingredient_doses(vec![(
+        apap(ItemStatus::New, 1.0).ingredients[0],
+        Dose::new(1.3, DoseUnit::G, 1.0).unwrap(),
+    )]);
+    assert!(
+        over(vec![combination, tylenol.clone()]),
+        "the combination's 1.3 g on top of the 3 g already taken"
+    );
+    assert!(
+        !over(vec![roxicodone(), apap(ItemStatus::Active, 6.0)]),
+        "an excess the profile alone makes is not this prescription's finding"
+    );
+    assert!(
+        over(vec![apap(ItemStatus::Active, 6.0)]),
+        "a review of the profile alone reports it"
     );
 }
 

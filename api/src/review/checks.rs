@@ -107,35 +107,51 @@ fn new_item(kb: &Kb, sheet: &Sheet, i: usize) -> Option<RegimenItem> {
         .to_string();
     let item =
         (!ingredients.is_empty()).then(|| RegimenItem::new(label, ingredients, ItemStatus::New))?;
-    let item = match route(sheet, i) {
+    let text = |field: &str| sheet.text(&format!("items.{i}.{field}"));
+    Some(as_written(
+        kb,
+        item,
+        Written {
+            strength: text("strength"),
+            sig: text("sig"),
+            route: text("route"),
+        },
+    ))
+}
+
+/// An item's strength, directions and route as written: on the sheet (as
+/// the pharmacist corrected it), or on the patient's medication list.
+struct Written<'a> {
+    strength: &'a str,
+    sig: &'a str,
+    route: &'a str,
+}
+
+/// The item with the route and the day's dose of each ingredient that its
+/// written words give, so dose limits and conditional rules (which differ
+/// by route and dose) are checked on what the patient takes.
+fn as_written(kb: &Kb, item: RegimenItem, written: Written) -> RegimenItem {
+    let sig = parse_sig(written.sig).ok();
+    // The route as written, or as the directions give it ("inhale").
+    let route: Option<Route> = parse_route(written.route)
+        .map(|r| r.route)
+        .or_else(|| sig.as_ref()?.route);
+    let item = match route {
         Some(route) => item.with_route(route),
         None => item,
     };
-    let doses = doses(sheet, i).unwrap_or_default();
-    Some(match (item.ingredients.as_slice(), doses.as_slice()) {
+    let strength = parse_strength(written.strength).map(|s| s.strength);
+    let doses = sig
+        .and_then(|sig| daily_doses(&sig, strength.as_ref()))
+        .unwrap_or_default();
+    match (item.ingredients.as_slice(), doses.as_slice()) {
         ([_], [dose]) => item.with_dose(*dose),
         ([_, _, ..], _) => match kb.split_combination(&item.ingredients, &doses) {
             Some(split) => item.with_ingredient_doses(split),
             None => item,
         },
         _ => item,
-    })
-}
-
-/// The route as written, or as the directions give it ("inhale", "in each
-/// nostril"): dose limits and conditional rules differ by route.
-fn route(sheet: &Sheet, i: usize) -> Option<Route> {
-    let written = parse_route(sheet.text(&format!("items.{i}.route"))).map(|r| r.route);
-    written.or_else(|| parse_sig(sheet.text(&format!("items.{i}.sig"))).ok()?.route)
-}
-
-/// The day's dose of each amount of the strength that the directions ask
-/// for, so dose limits are checked on what was written (and on what the
-/// pharmacist corrected).
-fn doses(sheet: &Sheet, i: usize) -> Option<Vec<rxflow_clinical::Dose>> {
-    let sig = parse_sig(sheet.text(&format!("items.{i}.sig"))).ok()?;
-    let strength = parse_strength(sheet.text(&format!("items.{i}.strength"))).map(|s| s.strength);
-    daily_doses(&sig, strength.as_ref())
+    }
 }
 
 fn current_items(kb: &Kb, record: &Record, flags: &mut Vec<SheetFlag>) -> Vec<RegimenItem> {
@@ -157,7 +173,13 @@ fn current_items(kb: &Kb, record: &Record, flags: &mut Vec<SheetFlag>) -> Vec<Re
             }
             let c = best?;
             let ids = c.ingredients.iter().map(|i| i.id).collect();
-            Some(RegimenItem::new(m.drug.clone(), ids, ItemStatus::Active))
+            let item = RegimenItem::new(m.drug.clone(), ids, ItemStatus::Active);
+            let written = Written {
+                strength: m.strength.as_deref().unwrap_or(""),
+                sig: m.sig.as_deref().unwrap_or(""),
+                route: "",
+            };
+            Some(as_written(kb, item, written))
         })
         .collect()
 }
@@ -220,6 +242,8 @@ mod tests {
     fn sheet(drug: &str, strength: &str, sig: &str) -> Sheet {
         let form = if strength.contains("mL") {
             "suspension"
+        } else if strength.contains("spray") {
+            "nasal spray"
         } else {
             "tablet"
         };
@@ -270,35 +294,51 @@ mod tests {
         );
     }
 
+    /// The ingredients whose daily dose the checks find over the limit.
+    fn over_the_limit(sheet: &Sheet, record: Option<&Record>) -> Vec<String> {
+        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
+        check(kb(), sheet, record, today)
+            .findings
+            .iter()
+            .filter(|r| r.finding.kind == FindingKind::DoseAboveMaximum)
+            .flat_map(|r| r.finding.ingredients.clone())
+            .collect()
+    }
+
     #[test]
     fn a_liquid_dose_is_checked_at_its_concentration() {
-        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
-        let over = |sig: &str| {
-            let liquid = sheet("amoxicillin", "400 mg/5 mL", sig);
-            check(kb(), &liquid, None, today)
-                .findings
-                .iter()
-                .any(|r| r.finding.kind == FindingKind::DoseAboveMaximum)
-        };
-        assert!(
+        let over = |sig: &str| over_the_limit(&sheet("amoxicillin", "400 mg/5 mL", sig), None);
+        assert_eq!(
             over("give 15 mL by mouth three times daily"),
+            ["amoxicillin"],
             "3.6 g a day, above the 3 g maximum"
         );
-        assert!(!over("give 5 mL by mouth three times daily"), "1.2 g a day");
+        assert!(
+            over("give 5 mL by mouth three times daily").is_empty(),
+            "1.2 g a day"
+        );
+    }
+
+    #[test]
+    fn sprays_in_each_nostril_count_twice() {
+        let over =
+            |sig: &str| over_the_limit(&sheet("fluticasone propionate", "50 mcg/spray", sig), None);
+        assert_eq!(
+            over("use 2 sprays in each nostril twice daily"),
+            ["fluticasone"],
+            "400 mcg a day, above the 200 mcg nasal maximum"
+        );
+        assert!(
+            over("use 2 sprays in each nostril once daily").is_empty(),
+            "200 mcg a day is the limit, not over it"
+        );
     }
 
     #[test]
     fn each_ingredient_of_a_combination_is_checked() {
-        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
         let over = |sig: &str| {
             let combination = sheet("hydrocodone and acetaminophen", "5/325 mg", sig);
-            let checked = check(kb(), &combination, None, today);
-            checked
-                .findings
-                .iter()
-                .filter(|r| r.finding.kind == FindingKind::DoseAboveMaximum)
-                .flat_map(|r| r.finding.ingredients.clone())
-                .collect::<Vec<_>>()
+            over_the_limit(&combination, None)
         };
         assert!(
             over("take 2 tablets by mouth every 4 hours as needed for pain").is_empty(),
@@ -308,6 +348,46 @@ mod tests {
             over("take 3 tablets by mouth every 4 hours as needed for pain"),
             ["acetaminophen"],
             "5.85 g of acetaminophen; 90 mg of hydrocodone is not over its limit"
+        );
+    }
+
+    #[test]
+    fn the_profile_s_written_doses_count_towards_the_limit() {
+        use rxflow_pharmacy::patients::{Medication, Patient};
+        let record = Record {
+            patient: Patient {
+                id: 1,
+                first_name: "Ada".into(),
+                last_name: "Byron".into(),
+                dob: "1960-03-01".into(),
+                sex: "female".into(),
+                phone: None,
+                email: None,
+                address: None,
+            },
+            allergies: Vec::new(),
+            conditions: Vec::new(),
+            active_medications: vec![Medication {
+                id: 1,
+                drug: "acetaminophen".into(),
+                strength: Some("500 mg".into()),
+                sig: Some("take 2 tablets by mouth every 6 hours".into()),
+                started_on: None,
+            }],
+        };
+        let combination = sheet(
+            "hydrocodone and acetaminophen",
+            "5/325 mg",
+            "take 1 tablet by mouth every 6 hours as needed for pain",
+        );
+        assert!(
+            over_the_limit(&combination, None).is_empty(),
+            "1.3 g of acetaminophen alone"
+        );
+        assert_eq!(
+            over_the_limit(&combination, Some(&record)),
+            ["acetaminophen"],
+            "1.3 g on top of the 4 g the patient already takes"
         );
     }
 

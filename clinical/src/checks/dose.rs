@@ -1,14 +1,15 @@
 //! Daily dose above the labelled maximum (`max_daily_doses.csv`). The same
-//! ingredient on several items is summed. The alert threshold is the highest
+//! ingredient on several items is summed, the patient's current medications
+//! with the new ones, except a current medication that a new item renews. The alert threshold is the highest
 //! adult maximum for the route; geriatric and renal rows apply when the
 //! profile says so; lower, indication-specific maxima are informational.
 
 use crate::finding::{Draft, Finding, FindingKind, SourceRef};
 use crate::kb::Kb;
 use crate::model::{IngredientId, Lang, MaxDose};
-use crate::regimen::{DoseUnit, PatientProfile, Regimen, Route};
+use crate::regimen::{DoseUnit, ItemStatus, PatientProfile, Regimen, RegimenItem, Route};
 use crate::severity::Severity;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 fn limit(row: &MaxDose, profile: &PatientProfile) -> Option<f64> {
@@ -33,11 +34,31 @@ struct Total {
     unit: DoseUnit,
     labels: Vec<Arc<str>>,
     route: Option<Route>,
+    /// Whether a new item adds to it.
+    new: bool,
+}
+
+/// The items whose doses add up. A current medication with exactly the
+/// ingredients of a new item is what that item renews or replaces, not a
+/// second supply taken on top (the duplicate-ingredient finding asks).
+fn counted(regimen: &Regimen) -> impl Iterator<Item = &RegimenItem> {
+    let ingredients =
+        |item: &RegimenItem| item.ingredients.iter().copied().collect::<BTreeSet<_>>();
+    let renewed: Vec<BTreeSet<IngredientId>> = regimen
+        .items
+        .iter()
+        .filter(|item| item.status == ItemStatus::New)
+        .map(ingredients)
+        .collect();
+    regimen
+        .items
+        .iter()
+        .filter(move |item| item.status == ItemStatus::New || !renewed.contains(&ingredients(item)))
 }
 
 pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &mut Vec<Finding>) {
     let mut totals: BTreeMap<IngredientId, Total> = BTreeMap::new();
-    let doses = regimen.items.iter().flat_map(|item| {
+    let doses = counted(regimen).flat_map(|item| {
         item.ingredients
             .iter()
             .filter_map(move |ing| Some((item, *ing, item.dose_of(*ing)?)))
@@ -48,19 +69,27 @@ pub(super) fn check(kb: &Kb, regimen: &Regimen, profile: &PatientProfile, out: &
             unit: dose.unit,
             labels: Vec::new(),
             route: item.route,
+            new: false,
         });
         if let Some(v) = dose.unit.convert(dose.daily(), t.unit) {
             t.daily += v;
             t.labels.push(Arc::clone(&item.label));
+            t.new |= item.status == ItemStatus::New;
         }
     }
+    // A prescription is checked for what it adds; a profile review, for all.
+    let any_new = regimen.items.iter().any(|i| i.status == ItemStatus::New);
     for (ing, t) in totals {
         let Total {
             daily,
             unit,
             labels,
             route,
+            new,
         } = t;
+        if any_new && !new {
+            continue;
+        }
         let rows: Vec<&MaxDose> = kb
             .t
             .max_doses
