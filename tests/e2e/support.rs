@@ -26,6 +26,8 @@ pub struct Server {
     child: Child,
     pub database: FreshDatabase,
     pub data: tempfile::TempDir,
+    /// The server's stderr, shown when a test fails while it is running.
+    log: tempfile::NamedTempFile,
 }
 
 pub fn rxflow(database_url: &str, data_dir: &Path) -> Command {
@@ -75,12 +77,14 @@ impl Server {
             "seed failed: {}",
             String::from_utf8_lossy(&seed.stderr)
         );
-        let (child, base) = spawn(&database.url, data.path(), env);
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let (child, base) = spawn(&database.url, data.path(), env, &log);
         Server {
             base,
             child,
             database,
             data,
+            log,
         }
     }
 
@@ -89,7 +93,7 @@ impl Server {
     pub fn crash_and_restart(&mut self, env: &[(&str, &str)]) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base) = spawn(&self.database.url, self.data.path(), env);
+        let (child, base) = spawn(&self.database.url, self.data.path(), env, &self.log);
         self.child = child;
         self.base = base;
     }
@@ -153,7 +157,12 @@ impl Server {
     }
 }
 
-fn spawn(url: &str, data: &Path, env: &[(&str, &str)]) -> (Child, String) {
+fn spawn(
+    url: &str,
+    data: &Path,
+    env: &[(&str, &str)],
+    log: &tempfile::NamedTempFile,
+) -> (Child, String) {
     let mut cmd = rxflow(url, data);
     for (k, v) in env {
         cmd.env(k, v);
@@ -161,7 +170,13 @@ fn spawn(url: &str, data: &Path, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = cmd
         .arg("serve")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // Append, so that a restarted server's log follows the first one's.
+        .stderr(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(log.path())
+                .unwrap(),
+        )
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -271,9 +286,23 @@ pub async fn split(response: reqwest::Response) -> (u16, String, String) {
     (status, content_type, response.text().await.unwrap())
 }
 
+/// How much of the server's log a failing test shows.
+const LOG_TAIL_LINES: usize = 200;
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A failure's cause is often only in the server's log (a job that
+        // failed or hung), and the temporary file goes with the server.
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+            eprintln!("--- server log (last {} lines) ---", tail.len());
+            for line in tail {
+                eprintln!("{line}");
+            }
+        }
     }
 }
