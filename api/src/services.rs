@@ -1,11 +1,12 @@
 //! Loading what the service needs before it serves: the knowledge base, the
 //! intake models, the metrics recorder.
 
-use metrics_exporter_prometheus::PrometheusBuilder;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rxflow_clinical::Kb;
 use rxflow_intake::pipeline::{Intake, ModelPaths};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::auth::cds_jwt::{CdsClientError, CdsClients};
@@ -37,6 +38,9 @@ const LOGINS_PER_MINUTE: NonZeroU32 = match NonZeroU32::new(30) {
     None => NonZeroU32::MIN,
 };
 
+/// How often the recorder folds its histogram samples into their summaries.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
 pub async fn load(config: &Config) -> Result<Services, StartError> {
     let cds_clients = CdsClients::load(&config.cds_clients, config.public_url.as_deref())?;
     let kb_dir = config.kb_dir.clone();
@@ -55,6 +59,7 @@ pub async fn load(config: &Config) -> Result<Services, StartError> {
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .map_err(|e| StartError::Metrics(e.to_string()))?;
+    keep_up(metrics.clone());
     let decoy_hash = password::hash(new_token())
         .await
         .map_err(|e| StartError::Task(e.to_string()))?;
@@ -69,4 +74,17 @@ pub async fn load(config: &Config) -> Result<Services, StartError> {
         metrics,
         cds_clients,
     })
+}
+
+/// The recorder keeps every histogram sample until upkeep folds it in, and
+/// `install_recorder` leaves upkeep to the caller: a process that nobody
+/// scrapes would otherwise hold every request's latency for ever.
+fn keep_up(metrics: PrometheusHandle) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(METRICS_UPKEEP);
+        loop {
+            tick.tick().await;
+            metrics.run_upkeep();
+        }
+    });
 }
