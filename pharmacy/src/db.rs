@@ -42,6 +42,11 @@ pub async fn connect(url: &str, max_connections: u32) -> StoreResult<(AnyPool, B
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(30))
+        // A pinged SQLite connection answers from its own thread in this
+        // process, so the ping proves nothing and costs a thread round trip
+        // on every acquire; a PostgreSQL connection can have been dropped
+        // by the server or the network while idle.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

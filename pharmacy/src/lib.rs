@@ -29,6 +29,7 @@ mod status;
 pub mod testing;
 mod text;
 pub mod users;
+mod window;
 
 pub use audit::Actor;
 pub use db::Backend;
@@ -41,6 +42,8 @@ use sqlx::AnyPool;
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// The group commit's own connection.
+    writer: AnyPool,
     backend: Backend,
     group: group::GroupCommit,
     // Shared by every clone: they are one process's view of the store.
@@ -51,9 +54,14 @@ impl Store {
     /// Connects; call [`Store::migrate`] before use on a new database.
     pub async fn open(url: &str, max_connections: u32) -> StoreResult<Store> {
         let (pool, backend) = db::connect(url, max_connections).await?;
-        let group = group::GroupCommit::start(pool.clone(), backend);
+        // The pool's queue is fair: a group commit that waited its turn
+        // there would wait behind every reader, and so would every caller
+        // whose row it carries. The writer has a connection of its own.
+        let (writer, _) = db::connect(url, 1).await?;
+        let group = group::GroupCommit::start(writer.clone(), backend);
         Ok(Store {
             pool,
+            writer,
             backend,
             group,
             sessions: Default::default(),
@@ -82,6 +90,7 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Starts a write transaction (see [`db::begin`]).

@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Actor, Event};
 use crate::error::{StoreError, StoreResult};
+use crate::window::Window;
 use crate::{Store, text};
 
 /// A DEA controlled-substance schedule that a pharmacy can stock (C-II to C-V).
@@ -249,13 +250,12 @@ impl Store {
     ) -> StoreResult<Vec<Product>> {
         let pattern = format!("%{}%", search.unwrap_or("").trim().to_lowercase());
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products WHERE LOWER(name) LIKE $1 OR generic_name LIKE $2 ORDER BY name, id LIMIT $3 OFFSET $4"
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE LOWER(name) LIKE $1 OR generic_name LIKE $2 ORDER BY name, id {}",
+            Window::new(limit, offset)
         ));
         Ok(sqlx::query_as(sql)
             .bind(&pattern)
             .bind(&pattern)
-            .bind(limit.clamp(1, 500))
-            .bind(offset.max(0))
             .fetch_all(&self.pool)
             .await?)
     }

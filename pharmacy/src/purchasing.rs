@@ -20,6 +20,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::inventory::{ReceiveLot, lock_products, receive_in};
 use crate::status::{Stateful, guarded_update};
 use crate::text::{self, Quantity};
+use crate::window::Window;
 use crate::{Store, clock};
 
 type Tx<'a> = Transaction<'a, Any>;
@@ -503,22 +504,20 @@ impl Store {
         status: Option<PurchaseOrderStatus>,
         limit: i64,
     ) -> StoreResult<Vec<PurchaseOrder>> {
-        let limit = limit.clamp(1, 500);
+        let window = Window::first(limit);
         let rows = match status {
             Some(status) => {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{PURCHASE_ORDER} WHERE o.status = $1 ORDER BY o.id DESC LIMIT $2"
+                    "{PURCHASE_ORDER} WHERE o.status = $1 ORDER BY o.id DESC {window}"
                 )))
                 .bind(status.as_str())
-                .bind(limit)
                 .fetch_all(&self.pool)
                 .await?
             }
             None => {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{PURCHASE_ORDER} ORDER BY o.id DESC LIMIT $1"
+                    "{PURCHASE_ORDER} ORDER BY o.id DESC {window}"
                 )))
-                .bind(limit)
                 .fetch_all(&self.pool)
                 .await?
             }

@@ -14,6 +14,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::jobs::Stage;
 use crate::prescriptions::{self, NewItem, RxStatus};
 use crate::users::User;
+use crate::window::Window;
 use crate::{Store, clock, group, text};
 
 /// The reading and findings of one prescription, as JSON texts.
@@ -203,16 +204,16 @@ impl Store {
     /// The read's audit row goes through the group commit: the queue is the
     /// page pharmacists poll, so many reads arrive at once.
     pub async fn review_queue(&self, limit: i64, actor: &Actor) -> StoreResult<Vec<QueueEntry>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT p.id, p.patient_id, p.created_at, COALESCE(r.flagged, 1) AS flagged, \
              COALESCE(r.risk, 0) AS risk, r.prescription_id AS read_id, t.first_name, t.last_name \
              FROM prescriptions p \
              LEFT JOIN prescription_reviews r ON r.prescription_id = p.id \
              LEFT JOIN patients t ON t.id = p.patient_id \
              WHERE p.status = 'needs_review' \
-             ORDER BY COALESCE(r.flagged, 1) DESC, COALESCE(r.risk, 0) DESC, p.created_at, p.id LIMIT $1",
-        )
-        .bind(limit)
+             ORDER BY COALESCE(r.flagged, 1) DESC, COALESCE(r.risk, 0) DESC, p.created_at, p.id {}",
+            Window::first(limit)
+        )))
         .fetch_all(&self.pool)
         .await?;
         let entries = rows

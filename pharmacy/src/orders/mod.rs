@@ -23,6 +23,7 @@ use crate::inventory::{MovementKind, lock_products, reserve_in, settle};
 use crate::prescriptions;
 use crate::status::{Stateful, guarded_update};
 use crate::text::Quantity;
+use crate::window::Window;
 use crate::{Store, clock};
 
 type Tx<'a> = Transaction<'a, Any>;
@@ -454,12 +455,12 @@ impl Store {
         actor: &Actor,
     ) -> StoreResult<Vec<Order>> {
         let mut tx = self.begin().await?;
-        let ids: Vec<i64> = sqlx::query(
-            "SELECT id FROM orders WHERE ($1 < 0 OR patient_id = $2) ORDER BY id DESC LIMIT $3",
-        )
+        let ids: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM orders WHERE ($1 < 0 OR patient_id = $2) ORDER BY id DESC {}",
+            Window::first(limit)
+        )))
         .bind(patient_id.unwrap_or(-1))
         .bind(patient_id.unwrap_or(-1))
-        .bind(limit.clamp(1, 500))
         .fetch_all(&mut *tx)
         .await?
         .iter()
