@@ -3,10 +3,12 @@
 # and CDS Hooks endpoints at 64 and 256 connections on SQLite, and the time
 # from upload to needs_review. Run from the repository root after
 # `cargo build --release`; needs wrk (Debian: apt-get install wrk), curl, jq.
+# RXFLOW_BIN names another build, to compare two.
 #   benches/http/wrk.sh [DURATION_SECONDS]
 set -euo pipefail
 duration="${1:-15}"
-bin=target/release/rxflow
+bin="${RXFLOW_BIN:-target/release/rxflow}"
+photos=(tests/fixtures/intake/rx000[1-3]_photo.jpg)
 work="$(mktemp -d)"
 port=18099
 export RXFLOW_DATABASE_URL="sqlite://$work/rxflow.db?mode=rwc" RXFLOW_DATA_DIR="$work" \
@@ -14,7 +16,8 @@ export RXFLOW_DATABASE_URL="sqlite://$work/rxflow.db?mode=rwc" RXFLOW_DATA_DIR="
 base="http://127.0.0.1:$port"
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 
-"$bin" demo seed --days 90 >/dev/null
+# The photos `make run` sends, so the queue holds what a pharmacist sees.
+"$bin" demo seed --days 90 "${photos[@]/#/--photo=}" >/dev/null
 "$bin" serve >/dev/null 2>"$work/server.log" &
 server=$!
 until curl -sf "$base/readyz" >/dev/null; do sleep 0.2; done
@@ -25,6 +28,9 @@ login() {
 }
 rph=$(login pharmacist)
 customer=$(login margaret)
+until [ "$(curl -sf -H "Authorization: Bearer $rph" "$base/api/v1/review/queue" | jq length)" = "${#photos[@]}" ]; do
+  sleep 0.5
+done
 
 cat >"$work/cds.lua" <<LUA
 wrk.method = "POST"
