@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use crate::clock;
+use crate::db::{self, Backend};
 use crate::error::{StoreError, StoreResult};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -163,26 +164,9 @@ pub async fn append_all(tx: &mut Transaction<'_, Any>, events: &[Event<'_>]) -> 
         prev = hash.clone();
         rows.push(AuditRow { hash, ..row });
     }
-    let placeholders: Vec<String> = (0..rows.len())
-        .map(|r| {
-            let n = r * 9;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8,
-                n + 9
-            )
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES {}",
-        placeholders.join(", ")
+        db::values_list(Backend::of(tx), rows.len(), 9)
     );
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
     for row in &rows {

@@ -99,7 +99,7 @@ async fn write<'a>(
     audit::append_all(&mut tx, &events).await?;
     let cards: Vec<&Card> = entries.flat_map(|e| &e.cards).collect();
     for chunk in cards.chunks(MOST_PER_COMMIT) {
-        insert_cards(&mut tx, chunk).await?;
+        insert_cards(&mut tx, backend, chunk).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -107,23 +107,13 @@ async fn write<'a>(
 
 async fn insert_cards(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
     cards: &[&Card],
 ) -> StoreResult<()> {
-    let rows: Vec<String> = (0..cards.len())
-        .map(|r| {
-            format!(
-                "(${}, ${}, ${}, ${})",
-                r * 4 + 1,
-                r * 4 + 2,
-                r * 4 + 3,
-                r * 4 + 4
-            )
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO cds_cards (uuid, rule_key, indicator, issued_at) VALUES {} \
          ON CONFLICT (uuid) DO NOTHING",
-        rows.join(", ")
+        db::values_list(backend, cards.len(), 4)
     );
     let now = clock::now();
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
