@@ -28,7 +28,7 @@ impl Backend {
     }
 
     /// The backend a connection talks to.
-    pub fn of(conn: &AnyConnection) -> Backend {
+    pub(crate) fn of(conn: &AnyConnection) -> Backend {
         if conn.backend_name() == <Sqlite as sqlx::Database>::NAME {
             Backend::Sqlite
         } else {

@@ -99,7 +99,7 @@ async fn write<'a>(
     audit::append_all(&mut tx, &events).await?;
     let cards: Vec<&Card> = entries.flat_map(|e| &e.cards).collect();
     for chunk in cards.chunks(MOST_PER_COMMIT) {
-        insert_cards(&mut tx, backend, chunk).await?;
+        insert_cards(&mut tx, chunk).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -107,13 +107,12 @@ async fn write<'a>(
 
 async fn insert_cards(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    backend: Backend,
     cards: &[&Card],
 ) -> StoreResult<()> {
     let sql = format!(
         "INSERT INTO cds_cards (uuid, rule_key, indicator, issued_at) VALUES {} \
          ON CONFLICT (uuid) DO NOTHING",
-        db::values_list(backend, cards.len(), 4)
+        db::values_list(Backend::of(tx), cards.len(), 4)
     );
     let now = clock::now();
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -1,8 +1,9 @@
 //! Daily dose above the labelled maximum (`max_daily_doses.csv`). The same
 //! ingredient on several items is summed, the patient's current medications
-//! with the new ones, except a current medication that a new item renews. The alert threshold is the highest
-//! adult maximum for the route; geriatric and renal rows apply when the
-//! profile says so; lower, indication-specific maxima are informational.
+//! with the new ones, except a current medication that a new item renews.
+//! The alert threshold is the highest adult maximum for the route;
+//! geriatric and renal rows apply when the profile says so; lower,
+//! indication-specific maxima are informational.
 
 use crate::finding::{Draft, Finding, FindingKind, SourceRef};
 use crate::kb::Kb;
