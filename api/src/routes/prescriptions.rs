@@ -146,8 +146,11 @@ async fn status(
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let rx = visible(&state, &principal, id).await?;
+    // The job is read first: intake closes it and moves the prescription on
+    // in one transaction, so a closed job guarantees the later read sees the
+    // new status. The other order can pair a done job with "received".
     let job = state.store.job_of_prescription(id).await?;
+    let rx = visible(&state, &principal, id).await?;
     let progress = match job.stage {
         Stage::Queued => 5,
         Stage::Ocr => 25,
