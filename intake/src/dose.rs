@@ -30,7 +30,7 @@ pub fn daily_doses(sig: &Sig, strength: Option<&Strength>) -> Option<Vec<Dose>> 
         Some(masses) => (masses, 1.0),
         None => (
             masses(sig.dose.as_ref()?, strength)?,
-            sig.timing.code().max_doses_per_day() * places(sig),
+            sig.frequency()?.max_doses_per_day() * places(sig),
         ),
     };
     masses
@@ -121,6 +121,11 @@ mod tests {
         assert_eq!(
             daily("1 tab po q6h prn, max 3 tabs/day", "500 mg"),
             Some((1500.0, Unit::Mg))
+        );
+        assert_eq!(
+            daily("1 tab po prn headache, max 4 tabs/day", "500 mg"),
+            Some((2000.0, Unit::Mg)),
+            "a maximum bounds as-needed use without a schedule"
         );
         assert_eq!(
             daily("take 50 mcg by mouth daily", ""),

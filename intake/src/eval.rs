@@ -361,5 +361,5 @@ fn same_sig(want: &str, got: &str) -> bool {
     let (Ok(w), Ok(g)) = (parse::parse_sig(want), parse::parse_sig(got)) else {
         return false;
     };
-    w.timing.code() == g.timing.code() && w.dose == g.dose && w.duration_days == g.duration_days
+    w.frequency() == g.frequency() && w.dose == g.dose && w.duration_days == g.duration_days
 }

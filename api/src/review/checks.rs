@@ -320,6 +320,19 @@ mod tests {
     }
 
     #[test]
+    fn as_needed_use_is_checked_at_its_stated_maximum() {
+        let prn = |sig: &str| sheet("acetaminophen", "500 mg", sig);
+        let high = prn("1-2 tabs po prn pain, max 10 tabs/day");
+        assert!(
+            !high.missing(0).contains(&"items.0.sig".to_string()),
+            "a maximum is enough directions to fill"
+        );
+        assert_eq!(over_the_limit(&high, None), ["acetaminophen"], "5 g a day");
+        let usual = prn("1-2 tabs po prn pain, do not take more than 8 tablets in 24 hours");
+        assert!(over_the_limit(&usual, None).is_empty(), "4 g a day");
+    }
+
+    #[test]
     fn sprays_in_each_nostril_count_twice() {
         let over =
             |sig: &str| over_the_limit(&sheet("fluticasone propionate", "50 mcg/spray", sig), None);

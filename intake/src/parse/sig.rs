@@ -28,7 +28,9 @@ pub struct Sig {
     pub dose: Option<Dose>,
     pub route: Option<Route>,
     pub side: Option<Side>,
-    pub timing: Timing,
+    /// `None` only for as-needed directions bounded by a daily maximum
+    /// alone ("use as needed, max 2 sprays/day"), as FHIR allows.
+    pub timing: Option<Timing>,
     pub as_needed: bool,
     pub prn_reason: Option<String>,
     pub meal: Option<Meal>,
@@ -36,6 +38,13 @@ pub struct Sig {
     /// "max 8 tabs/day".
     pub max_per_day: Option<Dose>,
     pub flags: Vec<IsmpFlag>,
+}
+
+impl Sig {
+    /// The schedule's code, when the directions have a schedule.
+    pub fn frequency(&self) -> Option<FrequencyCode> {
+        self.timing.as_ref().map(Timing::code)
+    }
 }
 
 /// Why directions could not be turned into a `Sig`.
@@ -198,19 +207,22 @@ impl Builder {
     }
 
     /// A once-daily code plus one time of day becomes QAM/QPM/QHS; times of
-    /// day alone count as the frequency ("mane and nocte" → BID).
-    fn timing(&self) -> Result<Timing, SigError> {
+    /// day alone count as the frequency ("mane and nocte" → BID). Without
+    /// a schedule, only a daily maximum bounds as-needed use; unbounded
+    /// directions ("prn pain") go back to the prescriber.
+    fn timing(&self) -> Result<Option<Timing>, SigError> {
         let daily_code = |when: &When| when.daily_code().ok_or(SigError::NoFrequency);
         let code = match (self.code, self.times.as_slice()) {
             (Some(FrequencyCode::Qd) | None, [only]) => daily_code(only)?,
             (Some(code), _) => code,
+            (None, []) if self.as_needed && self.max_per_day.is_some() => return Ok(None),
             (None, []) => return Err(SigError::NoFrequency),
             (None, [_, _]) => FrequencyCode::Bid,
             (None, _) => FrequencyCode::Tid,
         };
         let mut events = self.times.clone();
         events.extend(self.meal.map(Meal::event));
-        Ok(Timing::new(code, &events))
+        Ok(Some(Timing::new(code, &events)))
     }
 
     fn finish(mut self, flags: Vec<IsmpFlag>) -> Result<Sig, SigError> {

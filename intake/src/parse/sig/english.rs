@@ -10,7 +10,7 @@ impl Sig {
         let mut parts = vec![verb(self).to_string()];
         parts.extend(self.dose.map(|d| dose_text(&d)));
         parts.extend(self.route.map(|r| route_text(r, self.side).to_string()));
-        parts.push(timing_text(self.timing.code()).to_string());
+        parts.extend(self.frequency().map(timing_text));
         // "four times daily before meals and at bedtime"
         let events: Vec<String> = self
             .meal
@@ -149,9 +149,9 @@ fn timing_text(code: FrequencyCode) -> String {
 /// Times of day beyond what the code says ("twice daily in the morning
 /// and at bedtime").
 fn extra_times(sig: &Sig) -> Option<String> {
-    let code = sig.timing.code();
-    let times: Vec<&str> = sig
-        .timing
+    let timing = sig.timing.as_ref()?;
+    let code = timing.code();
+    let times: Vec<&str> = timing
         .when()
         .iter()
         .filter_map(|w| match w {

@@ -181,6 +181,10 @@ const MAX_WORDS: &[(&[&str], ())] = &[
     (&["not", "to", "exceed"], ()),
     (&["do", "not", "exceed"], ()),
     (&["no", "more", "than"], ()),
+    (&["not", "more", "than"], ()),
+    // The label's own wording ("…; do not use more than 8 tablets per day").
+    (&["do", "not", "use", "more", "than"], ()),
+    (&["do", "not", "take", "more", "than"], ()),
 ];
 
 const PER_DAY: &[(&[&str], ())] = &[
@@ -285,6 +289,10 @@ mod tests {
         ));
         assert!(matches!(
             item("do not exceed 4 g in 24 hours"),
+            Some(Ok(Item::MaxPerDay(_)))
+        ));
+        assert!(matches!(
+            item("do not take more than 8 tablets in 24 hours"),
             Some(Ok(Item::MaxPerDay(_)))
         ));
         assert_eq!(item("max 8 tabs"), None);

@@ -28,7 +28,7 @@ fn code(input: &str) -> FrequencyCode {
         parsed.windows(2).all(|w| w[0] == w[1]),
         "{input}: case changes the result"
     );
-    parsed[0].timing.code()
+    parsed[0].frequency().unwrap()
 }
 
 #[test]
@@ -36,12 +36,15 @@ fn full_english_sentence() {
     let parsed = sig("Take 1 tablet by mouth twice daily");
     assert_eq!(parsed.dose, dose(1.0, DoseUnit::Tablet));
     assert_eq!(parsed.route, Some(Route::Oral));
-    assert_eq!(parsed.timing.code(), FrequencyCode::Bid);
+    assert_eq!(parsed.frequency().unwrap(), FrequencyCode::Bid);
     assert_eq!(
-        (parsed.timing.frequency(), parsed.timing.period()),
+        (
+            parsed.timing.as_ref().unwrap().frequency(),
+            parsed.timing.as_ref().unwrap().period()
+        ),
         (2, 1.0)
     );
-    assert_eq!(parsed.timing.period_unit(), PeriodUnit::D);
+    assert_eq!(parsed.timing.as_ref().unwrap().period_unit(), PeriodUnit::D);
     assert!(!parsed.as_needed);
     assert!(parsed.flags.is_empty());
 }
@@ -51,11 +54,11 @@ fn latin_shorthand() {
     for parsed in every_case("i tab po bid") {
         assert_eq!(parsed.dose, dose(1.0, DoseUnit::Tablet));
         assert_eq!(parsed.route, Some(Route::Oral));
-        assert_eq!(parsed.timing.code(), FrequencyCode::Bid);
+        assert_eq!(parsed.frequency().unwrap(), FrequencyCode::Bid);
     }
     for parsed in every_case("ii caps p.o. t.i.d. x7d") {
         assert_eq!(parsed.dose, dose(2.0, DoseUnit::Capsule));
-        assert_eq!(parsed.timing.code(), FrequencyCode::Tid);
+        assert_eq!(parsed.frequency().unwrap(), FrequencyCode::Tid);
         assert_eq!(parsed.duration_days, Some(7));
     }
 }
@@ -111,7 +114,7 @@ fn hourly_ranges() {
     ] {
         assert_eq!(code(input), FrequencyCode::EveryHoursRange(4, 6), "{input}");
     }
-    let timing = sig("1 tab q4-6h").timing;
+    let timing = sig("1 tab q4-6h").timing.unwrap();
     assert_eq!(
         (timing.period(), timing.period_max(), timing.period_unit()),
         (4.0, Some(6.0), PeriodUnit::H)
@@ -129,7 +132,11 @@ fn times_of_day() {
         "1 tab po daily at bedtime",
     ] {
         assert_eq!(code(input), FrequencyCode::Qhs, "{input}");
-        assert_eq!(sig(input).timing.when(), [When::Hs], "{input}");
+        assert_eq!(
+            sig(input).timing.as_ref().unwrap().when(),
+            [When::Hs],
+            "{input}"
+        );
     }
     for input in [
         "1 tab qAM",
@@ -143,8 +150,8 @@ fn times_of_day() {
         assert_eq!(code(input), FrequencyCode::Qpm, "{input}");
     }
     let both = sig("1 tab in the morning and at bedtime");
-    assert_eq!(both.timing.code(), FrequencyCode::Bid);
-    assert_eq!(both.timing.when(), [When::Morn, When::Hs]);
+    assert_eq!(both.frequency().unwrap(), FrequencyCode::Bid);
+    assert_eq!(both.timing.as_ref().unwrap().when(), [When::Morn, When::Hs]);
 }
 
 #[test]
@@ -163,7 +170,10 @@ fn every_other_day_and_weekly() {
     assert_eq!(weekly.dose, dose(1.0, DoseUnit::Tablet));
     assert_eq!(weekly.route, Some(Route::Oral));
     assert_eq!(
-        (weekly.timing.frequency(), weekly.timing.period_unit()),
+        (
+            weekly.timing.as_ref().unwrap().frequency(),
+            weekly.timing.as_ref().unwrap().period_unit()
+        ),
         (1, PeriodUnit::Wk)
     );
 }
@@ -188,13 +198,16 @@ fn as_needed() {
 fn meals() {
     let before = sig("1 tab tid ac");
     assert_eq!(before.meal, Some(Meal::BeforeMeals));
-    assert_eq!(before.timing.when(), [When::Ac]);
+    assert_eq!(before.timing.as_ref().unwrap().when(), [When::Ac]);
     assert_eq!(sig("1 tab tid a.c.").meal, Some(Meal::BeforeMeals));
     assert_eq!(sig("1 tab tid pc").meal, Some(Meal::AfterMeals));
-    assert_eq!(sig("1 tab tid p.c.").timing.when(), [When::Pc]);
+    assert_eq!(
+        sig("1 tab tid p.c.").timing.as_ref().unwrap().when(),
+        [When::Pc]
+    );
     let with_food = sig("1 tab bid with food");
     assert_eq!(with_food.meal, Some(Meal::WithFood));
-    assert_eq!(with_food.timing.when(), [When::C]);
+    assert_eq!(with_food.timing.as_ref().unwrap().when(), [When::C]);
 }
 
 #[test]
@@ -252,13 +265,13 @@ fn eye_drops() {
         (both.route, both.side),
         (Some(Route::Ophthalmic), Some(Side::Both))
     );
-    assert_eq!(both.timing.code(), FrequencyCode::Qid);
+    assert_eq!(both.frequency().unwrap(), FrequencyCode::Qid);
     let right = sig("2 gtts OD bid");
     assert_eq!(
         (right.route, right.side),
         (Some(Route::Ophthalmic), Some(Side::Right))
     );
-    assert_eq!(right.timing.code(), FrequencyCode::Bid);
+    assert_eq!(right.frequency().unwrap(), FrequencyCode::Bid);
     let sentence = sig("Instill 1 drop in both eyes twice daily");
     assert_eq!(
         (sentence.route, sentence.side),
@@ -266,7 +279,7 @@ fn eye_drops() {
     );
     let restated = sig("Instill 1 drop in right eye (OD) daily");
     assert_eq!(restated.side, Some(Side::Right));
-    assert_eq!(restated.timing.code(), FrequencyCode::Qd);
+    assert_eq!(restated.frequency().unwrap(), FrequencyCode::Qd);
     assert_eq!(sig("2 gtts o.s. tid").side, Some(Side::Left));
 }
 
@@ -275,12 +288,15 @@ fn inhalers() {
     let sentence = sig("Inhale 2 puffs by inhalation every 4 to 6 hours as needed");
     assert_eq!(sentence.dose, dose(2.0, DoseUnit::Puff));
     assert_eq!(sentence.route, Some(Route::Inhalation));
-    assert_eq!(sentence.timing.code(), FrequencyCode::EveryHoursRange(4, 6));
+    assert_eq!(
+        sentence.frequency().unwrap(),
+        FrequencyCode::EveryHoursRange(4, 6)
+    );
     assert!(sentence.as_needed);
     let shorthand = sig("2 puffs via MDI q4-6h prn wheezing");
     assert_eq!(shorthand.route, Some(Route::Inhalation));
     assert_eq!(
-        shorthand.timing.code(),
+        shorthand.frequency().unwrap(),
         FrequencyCode::EveryHoursRange(4, 6)
     );
     assert_eq!(shorthand.prn_reason.as_deref(), Some("wheezing"));
@@ -291,7 +307,7 @@ fn topical_thin_layer() {
     let parsed = sig("Apply a thin layer to affected area twice daily");
     assert_eq!(parsed.dose, Dose::new(None, None, DoseUnit::Application));
     assert_eq!(parsed.route, Some(Route::Topical));
-    assert_eq!(parsed.timing.code(), FrequencyCode::Bid);
+    assert_eq!(parsed.frequency().unwrap(), FrequencyCode::Bid);
 }
 
 #[test]
@@ -299,7 +315,7 @@ fn route_before_dose() {
     let parsed = sig("po 1 tab bid");
     assert_eq!(parsed.dose, dose(1.0, DoseUnit::Tablet));
     assert_eq!(parsed.route, Some(Route::Oral));
-    assert_eq!(parsed.timing.code(), FrequencyCode::Bid);
+    assert_eq!(parsed.frequency().unwrap(), FrequencyCode::Bid);
 }
 
 #[test]
@@ -309,6 +325,30 @@ fn restated_dose_is_not_a_conflict() {
     let max = sig("1-2 tabs po q4-6h prn pain, max 8 tabs/day");
     assert_eq!(max.max_per_day, dose(8.0, DoseUnit::Tablet));
     assert_eq!(max.prn_reason.as_deref(), Some("pain"));
+}
+
+#[test]
+fn as_needed_use_bounded_only_by_a_daily_maximum_has_no_schedule() {
+    let parsed = sig("Use 1 spray in each nostril as needed, max 2 sprays/day");
+    assert_eq!(parsed.timing, None);
+    assert!(parsed.as_needed);
+    assert_eq!(parsed.max_per_day, dose(2.0, DoseUnit::Spray));
+    let label = parsed.plain_english();
+    assert_eq!(
+        label,
+        "Use 1 spray in each nostril as needed; do not use more than 2 sprays per day"
+    );
+    assert_eq!(sig(&label), parsed, "the label reads back the same");
+    assert_eq!(
+        parse_sig("1 spray each nostril prn"),
+        Err(SigError::NoFrequency),
+        "unbounded"
+    );
+    assert_eq!(
+        parse_sig("1 tab po, max 2 tabs/day"),
+        Err(SigError::NoFrequency),
+        "not as needed: the schedule is missing"
+    );
 }
 
 #[test]
@@ -473,12 +513,12 @@ proptest! {
         prop_assert!(parsed.is_ok(), "{}: {:?}", input, parsed);
         let parsed = parsed.unwrap();
         prop_assert_eq!(parsed.dose, dose(f64::from(count), unit));
-        prop_assert_eq!(parsed.timing.code(), freq);
+        prop_assert_eq!(parsed.frequency().unwrap(), freq);
         prop_assert_eq!(parsed.duration_days, days);
         prop_assert_eq!(parsed.as_needed, prn);
         let label = parsed.plain_english();
         let reparsed = parse_sig(&label);
-        prop_assert!(reparsed.as_ref().is_ok_and(|r| r.timing.code() == freq), "{}: {:?}", label, reparsed);
+        prop_assert!(reparsed.as_ref().is_ok_and(|r| r.frequency() == Some(freq)), "{}: {:?}", label, reparsed);
     }
 
     #[test]
@@ -516,6 +556,6 @@ fn grams_before_a_frequency_stay_the_dose() {
     for (input, amount, frequency) in cases {
         let parsed = sig(input);
         assert_eq!(parsed.dose, dose(amount, DoseUnit::G), "{input}");
-        assert_eq!(parsed.timing.code(), frequency, "{input}");
+        assert_eq!(parsed.frequency().unwrap(), frequency, "{input}");
     }
 }
