@@ -496,18 +496,52 @@ fn dose_unit(unit: &str) -> Option<DoseUnit> {
     }
 }
 
-/// Amount per administration × times a day, from `doseAndRate[0]` and the
-/// timing. A dose that cannot be read is left out: the dose check is then
-/// skipped for that item, the others still run.
+/// The prescriber's own bound where the order states one, as intake reads
+/// "max 8 tabs/day"; otherwise the amount per administration
+/// (`doseAndRate[0]`) × times a day (the timing). A dose that cannot be
+/// read is left out: the dose check is then skipped for that item, the
+/// others still run.
 fn dose(dosage: &Value) -> Option<Dose> {
-    let quantity = dosage.get("doseAndRate")?.get(0)?.get("doseQuantity")?;
+    max_dose(dosage).or_else(|| scheduled_dose(dosage))
+}
+
+fn scheduled_dose(dosage: &Value) -> Option<Dose> {
+    let (amount, unit) = quantity(dosage.get("doseAndRate")?.get(0)?.get("doseQuantity")?)?;
+    let times = times_per_day(dosage.get("timing")?)?;
+    Dose::new(amount, unit, times).ok()
+}
+
+/// `maxDosePerPeriod`: one Ratio in FHIR R4, a list of them in R5.
+fn max_dose(dosage: &Value) -> Option<Dose> {
+    let ratio = match dosage.get("maxDosePerPeriod")? {
+        Value::Array(ratios) => ratios.first()?,
+        ratio => ratio,
+    };
+    let (amount, unit) = quantity(ratio.get("numerator")?)?;
+    let period = ratio.get("denominator")?;
+    let count = period.get("value").and_then(Value::as_f64).unwrap_or(1.0);
+    let days = count * ucum_days(period)?;
+    (days > 0.0)
+        .then(|| Dose::new(amount, unit, 1.0 / days).ok())
+        .flatten()
+}
+
+/// A Quantity's value and its unit as the checks know it.
+fn quantity(quantity: &Value) -> Option<(f64, DoseUnit)> {
     let amount = quantity.get("value")?.as_f64()?;
     let unit = ["code", "unit"]
         .iter()
         .filter_map(|k| quantity.get(k)?.as_str())
         .find_map(dose_unit)?;
-    let times = times_per_day(dosage.get("timing")?)?;
-    Dose::new(amount, unit, times).ok()
+    Some((amount, unit))
+}
+
+/// A duration Quantity's unit in days.
+fn ucum_days(quantity: &Value) -> Option<f64> {
+    ["code", "unit"]
+        .iter()
+        .filter_map(|k| quantity.get(k)?.as_str())
+        .find_map(unit_days)
 }
 
 fn unit_days(unit: &str) -> Option<f64> {

@@ -9,7 +9,7 @@ use super::cds_hooks::*;
 use super::fhir::detected_issue;
 use super::shape::shape_errors;
 use super::test_kb::kb;
-use rxflow_clinical::{CdsIndicator, DoseUnit, ItemStatus, Route};
+use rxflow_clinical::{CdsIndicator, DoseUnit, FindingKind, ItemStatus, Route};
 use serde_json::{Value, json};
 use time::macros::date;
 
@@ -403,4 +403,43 @@ fn a_dose_above_the_maximum_is_read_from_the_timing() {
         let issue = detected_issue(f, 1, &format!("i{i}"), &[], None);
         assert_eq!(shape_errors(&issue), Vec::<String>::new(), "{issue:#}");
     }
+}
+
+#[test]
+fn a_stated_maximum_bounds_an_as_needed_order_without_a_schedule() {
+    let over = |max: Value| {
+        let mut request = fixture();
+        request["context"]["draftOrders"]["entry"][1]["resource"] = json!({
+            "resourceType": "MedicationRequest",
+            "status": "draft",
+            "intent": "order",
+            "medicationCodeableConcept": { "text": "Acetaminophen 500 mg tablet" },
+            "dosageInstruction": [{
+                "asNeededBoolean": true,
+                "doseAndRate": [{ "doseQuantity": { "value": 1, "unit": "g", "code": "g" } }],
+                "maxDosePerPeriod": max,
+            }],
+        });
+        let kb = kb();
+        let call = parse(&request).unwrap();
+        let (regimen, profile, _) = regimen(kb, &call, date!(2025 - 03 - 01));
+        kb.check(&regimen, &profile)
+            .iter()
+            .any(|f| f.kind == FindingKind::DoseAboveMaximum)
+    };
+    let ratio = |grams: f64, hours: f64| {
+        json!({
+            "numerator": { "value": grams, "unit": "g", "code": "g" },
+            "denominator": { "value": hours, "unit": "h", "code": "h" },
+        })
+    };
+    assert!(over(ratio(6.0, 24.0)), "R4: 6 g in 24 hours");
+    assert!(
+        over(json!([ratio(3.0, 12.0)])),
+        "R5: 3 g in 12 hours is 6 g a day"
+    );
+    assert!(
+        !over(ratio(4.0, 24.0)),
+        "4 g a day is the limit, not over it"
+    );
 }
