@@ -35,7 +35,7 @@ pub struct TruthFields {
     pub drugs: Vec<TruthDrug>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct TruthDrug {
     #[serde(default)]
     pub name: String,
@@ -329,16 +329,20 @@ fn score_fields(truth: &TruthFields, rx: &ExtractedPrescription, t: &mut Tally, 
     }
 }
 
-/// The item whose drug text is closest to the truth's name, else the one
-/// at the same position.
+/// The item at the same position when its drug text is close to the
+/// truth's name, else the first close one, else the one at that position.
+/// Position comes first because names nest: "Dexmethylphenidate" contains
+/// "methylphenidate".
 fn matching_item<'a>(items: &'a [Item], want: &TruthDrug, i: usize) -> Option<&'a Item> {
     let key = want.name.to_lowercase();
+    let close = |it: &&Item| {
+        let t = it.drug.text.to_lowercase();
+        !t.is_empty() && (t.contains(&key) || key.contains(&t))
+    };
     items
-        .iter()
-        .find(|it| {
-            let t = it.drug.text.to_lowercase();
-            !t.is_empty() && (t.contains(&key) || key.contains(&t))
-        })
+        .get(i)
+        .filter(close)
+        .or_else(|| items.iter().find(close))
         .or_else(|| items.get(i))
 }
 
@@ -362,4 +366,51 @@ fn same_sig(want: &str, got: &str) -> bool {
         return false;
     };
     w.frequency() == g.frequency() && w.dose == g.dose && w.duration_days == g.duration_days
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(drug: &str) -> Item {
+        let mut item = Item::default();
+        item.drug.text = drug.to_string();
+        item
+    }
+
+    fn want(name: &str) -> TruthDrug {
+        TruthDrug {
+            name: name.to_string(),
+            ..TruthDrug::default()
+        }
+    }
+
+    fn matched(items: &[Item], name: &str, i: usize) -> Option<String> {
+        matching_item(items, &want(name), i).map(|it| it.drug.text.clone())
+    }
+
+    #[test]
+    fn items_match_by_name_at_their_position_first() {
+        let items = [item("METHYLPHENIDATE"), item("Dexmethylphenidate")];
+        let got = |name, i| matched(&items, name, i);
+        assert_eq!(
+            got("METHYLPHENIDATE", 0).as_deref(),
+            Some("METHYLPHENIDATE")
+        );
+        assert_eq!(
+            got("Dexmethylphenidate", 1).as_deref(),
+            Some("Dexmethylphenidate")
+        );
+        let swapped = [item("Lisinopril"), item("Metformin")];
+        assert_eq!(
+            matched(&swapped, "metformin", 0).as_deref(),
+            Some("Metformin"),
+            "out of order, the name decides"
+        );
+        assert_eq!(
+            matched(&swapped, "aspirin", 1).as_deref(),
+            Some("Metformin")
+        );
+        assert_eq!(matched(&swapped, "aspirin", 2), None);
+    }
 }
