@@ -287,8 +287,14 @@ fn label_end(s: &str, end: usize, strict: bool) -> Option<usize> {
         // A label ending the line: its value is on the next one.
         None => Some(end),
         Some(':' | '#' | '.') => Some(end),
-        // OCR glues a value to its label ("Refills2") but not two words.
-        Some(c) if c.is_ascii_alphanumeric() => c.is_ascii_digit().then_some(end),
+        // OCR glues a value to its label ("Refills2", "Rptx3") but not two
+        // words.
+        Some(c) if c.is_ascii_alphanumeric() => {
+            let count = rest.strip_prefix('x').unwrap_or(rest);
+            count
+                .starts_with(|c: char| c.is_ascii_digit())
+                .then_some(end)
+        }
         Some(_) => Some(end),
     }
 }
@@ -336,6 +342,8 @@ mod tests {
         assert_eq!(roles("No.60"), vec![(Role::Quantity, "60")]);
         assert_eq!(roles("Refills: 2"), vec![(Role::Refills, "2")]);
         assert_eq!(roles("Refill x3"), vec![(Role::Refills, "x3")]);
+        assert_eq!(roles("Rptx3"), vec![(Role::Refills, "x3")]);
+        assert_eq!(roles("Rptxyz"), vec![], "a word, not a count");
         assert_eq!(roles("NDC: 0115-7037"), vec![(Role::Ndc, "0115-7037")]);
         assert_eq!(
             roles("Sig: Take 1 tab po bid"),

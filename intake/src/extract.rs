@@ -31,9 +31,10 @@ pub struct TaggedLine<'a> {
 const CUE_PROB: f32 = 0.99;
 /// A wrapped line starts at most this many line heights right of where
 /// the text above it started, and its centre is at most this many below
-/// that text's bottom.
+/// that text's bottom: a gap of up to one line height between them, as
+/// forms spaced at one and a half lines or more leave.
 const WRAP_INDENT: f32 = 3.;
-const WRAP_GAP: f32 = 1.;
+const WRAP_GAP: f32 = 1.5;
 /// A quantity's wrapped tail is a few words ("hundred (300) mL").
 const QUANTITY_TAIL_WORDS: usize = 4;
 /// Lines read after directions (or a label) that ended a line, among
@@ -54,6 +55,7 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
     // Lines since directions ended at a line's end: a table's quantity
     // cell may sit between the directions and their wrapped tail.
     let mut sig_open = 0u8;
+    let mut quantity_open = false;
     // A label that ended a line, where, and for how many lines more its
     // value may come: in a table, the other cells of its row come first.
     let mut dangling: Option<(Role, Place, u8)> = None;
@@ -61,7 +63,7 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
         let mut spans = merged_spans(line, kb);
         match dangling.take() {
             Some((role, at, _)) if wraps_under(at, line.ocr) => {
-                if let Some(value) = first_word_as(line, role, &spans, kb) {
+                if let Some(value) = head_as(line, role, &spans, kb) {
                     // The label's value beats a tagger guess over it.
                     let (vs, ve) = (value.0.start, value.0.end);
                     spans.retain(|(s, _, cued)| *cued || s.end <= vs || ve <= s.start);
@@ -76,16 +78,31 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
         if let Some(role) = cued.dangling {
             dangling = Some((role, Place::of(line.ocr), SIG_WRAP_LINES));
         }
-        if cued.first_label.is_none() && continue_dispense(line, &mut drafts) {
-            push_line(&mut rx, line);
-            continue;
-        }
-        if sig_open > 0 {
+        // A quantity continues into a line's head before a label only when
+        // it ended the line above: "Disp: three" / "hundred (300) mL Sig: …".
+        let head_end = match cued.first_label {
+            Some(label) if quantity_open => Some(label),
+            Some(_) => None,
+            None => Some(line.ocr.text.len()),
+        };
+        let took_head = head_end
+            .filter(|&end| !decided(&spans, end) && continue_dispense(line, end, &mut drafts));
+        if let Some(end) = took_head {
+            if cued.first_label.is_none() {
+                push_line(&mut rx, line);
+                continue;
+            }
+            spans.retain(|(s, _, _)| s.start >= end);
+        } else if sig_open > 0 {
             spans = continue_sig(line, cued.first_label, spans, &mut drafts);
         }
-        let ends_in_sig = spans.last().is_some_and(|(s, _, _)| {
-            s.role == Role::Sig && s.end + 1 >= line.ocr.text.trim_end().len()
-        });
+        let ends_in = |role| {
+            spans.last().is_some_and(|(s, _, _)| {
+                s.role == role && s.end + 1 >= line.ocr.text.trim_end().len()
+            })
+        };
+        let ends_in_sig = ends_in(Role::Sig);
+        quantity_open = ends_in(Role::Quantity);
         sig_open = if ends_in_sig {
             SIG_WRAP_LINES
         } else {
@@ -123,14 +140,23 @@ fn push_line(rx: &mut ExtractedPrescription, line: &TaggedLine) {
     });
 }
 
-/// Joins `line` to the last item's quantity when it wraps under it and
-/// the two read as one quantity ("sixty" / "(60)", "180" / "capsules").
-fn continue_dispense(line: &TaggedLine, drafts: &mut [Draft]) -> bool {
-    let text = &line.ocr.text;
+/// Whether a label or a drug line decided any of the text before `end`:
+/// "3. fenofibrate 54mg" opens an item, it does not continue one.
+fn decided(spans: &[(Span, f32, bool)], end: usize) -> bool {
+    spans.iter().any(|(s, _, cued)| *cued && s.start < end)
+}
+
+/// Joins the head of `line` (the text before `head_end`, its first label)
+/// to the last item's quantity when it wraps under it and the two read as
+/// one quantity ("sixty" / "(60)", "180" / "capsules", "three" /
+/// "hundred (300) mL Sig: …").
+fn continue_dispense(line: &TaggedLine, head_end: usize, drafts: &mut [Draft]) -> bool {
+    let text = line.ocr.text[..head_end].trim_end();
     let Some(d) = drafts.last_mut().filter(|d| d.item.dispense.is_found()) else {
         return false;
     };
-    let short = text.split_whitespace().count() <= QUANTITY_TAIL_WORDS && !text.contains(':');
+    let words = text.split_whitespace().count();
+    let short = (1..=QUANTITY_TAIL_WORDS).contains(&words) && !text.contains(':');
     if !short || !wraps_under(d.dispense_at, line.ocr) {
         return false;
     }
@@ -173,7 +199,7 @@ fn continue_sig(
     let text = &line.ocr.text;
     let head_end = first_label.unwrap_or(text.len());
     let head = &text[..head_end];
-    let claimed = spans.iter().any(|(s, _, cued)| *cued && s.start < head_end);
+    let claimed = decided(&spans, head_end);
     let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) else {
         return spans;
     };
@@ -225,9 +251,11 @@ impl Place {
     }
 }
 
-/// The first word of `line` as the value of the label that ended a line
-/// above it, when no other label claims it and it reads as that role.
-fn first_word_as(
+/// The head of `line` as the value of the label that ended a line above
+/// it, when no other label claims it and it reads as that role. Most
+/// values are one word (a code, a number); directions run up to the
+/// line's next label ("Sig" / "Take i cap PO qid x7 days RF: 3").
+fn head_as(
     line: &TaggedLine,
     role: Role,
     spans: &[(Span, f32, bool)],
@@ -235,7 +263,7 @@ fn first_word_as(
 ) -> Option<(Span, f32, bool)> {
     let text = &line.ocr.text;
     let start = text.len() - text.trim_start().len();
-    let end = text[start..].find(' ').map_or(text.len(), |i| start + i);
+    let end = value_end(text, start, role);
     let free = !spans
         .iter()
         .any(|(s, _, cued)| *cued && s.start < end && start < s.end);
@@ -244,6 +272,16 @@ fn first_word_as(
         CUE_PROB,
         true,
     ))
+}
+
+/// Where the value under a dangling `role` label, starting at `start`,
+/// ends in `text`.
+fn value_end(text: &str, start: usize, role: Role) -> usize {
+    if role == Role::Sig {
+        let head = &text[..cues::cued(text).first_label.unwrap_or(text.len())];
+        return head.trim_end().len();
+    }
+    text[start..].find(' ').map_or(text.len(), |i| start + i)
 }
 
 /// A short line of words with no label: the tail of wrapped directions
@@ -823,6 +861,72 @@ pub(crate) fn ndc_value(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ocr::synthetic::line;
+
+    /// Lines at the left margin, each `(text, top)`, read with no tagger
+    /// spans: labels and drug lines decide.
+    fn read(lines: &[(&str, f32)]) -> Vec<Item> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data");
+        let kb = Kb::open_current(&rxflow_clinical::default_root(&root))
+            .unwrap_or_else(|e| panic!("the knowledge base (run `rxflow kb build`): {e}"));
+        let ocr: Vec<OcrLine> = lines.iter().map(|(t, y)| line(&[(t, 0.)], *y)).collect();
+        let tagged: Vec<TaggedLine> = ocr
+            .iter()
+            .map(|ocr| TaggedLine {
+                ocr,
+                spans: Vec::new(),
+            })
+            .collect();
+        assemble(&tagged, &kb).items
+    }
+
+    fn quantity(item: &Item) -> Option<f64> {
+        item.dispense.value.as_ref().map(|d| d.quantity)
+    }
+
+    #[test]
+    fn a_line_that_opens_an_item_continues_nothing_above_it() {
+        let items = read(&[
+            ("1. Amitriptyline 100 mg tab", 0.),
+            ("Sig: i tab PO bid", 50.),
+            ("Quantity: #60 tabs", 100.),
+            // Short enough to read as a quantity's wrapped tail.
+            ("2. fenofibrate 54mg", 150.),
+            ("Sig: Take 1 tablet by mouth daily", 200.),
+            ("Quantity: #30", 250.),
+        ]);
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert_eq!(items[0].dispense.text, "60 tabs");
+        assert_eq!(quantity(&items[1]), Some(30.));
+        assert!(items[1].drug.text.contains("fenofibrate"), "{items:#?}");
+    }
+
+    #[test]
+    fn wrapped_values_join_their_line_up_to_its_next_label() {
+        let items = read(&[
+            ("1. ibuprofen 100 mg/5 mL suspension Disp: three", 0.),
+            ("hundred (300) mL Sig: 10 mL PO tid Refills: 2", 60.),
+            ("2. Dicyclomine 10 mg cap Quantity: # 28 Sig", 120.),
+            ("Take i cap PO q.i.d. x7 days RF: 3", 180.),
+            (
+                "3. Warfarin 7.5 mg tablet Qty: # 270 Sig: Take 1 tablet",
+                240.,
+            ),
+            // Spaced at one and a half lines: a gap of most of a line.
+            ("by mouth three times daily Refills: 1", 305.),
+        ]);
+        assert_eq!(items.len(), 3, "{items:#?}");
+        assert_eq!(quantity(&items[0]), Some(300.), "{:?}", items[0].dispense);
+        assert_eq!(items[0].sig.text, "10 mL PO tid");
+        assert_eq!(items[0].refills.value, Some(2));
+        assert_eq!(items[1].sig.text, "Take i cap PO q.i.d. x7 days");
+        assert_eq!(items[1].refills.value, Some(3));
+        assert_eq!(
+            items[2].sig.text,
+            "Take 1 tablet by mouth three times daily"
+        );
+        assert_eq!(items[2].refills.value, Some(1));
+    }
 
     #[test]
     fn wrapped_directions_continue_but_footers_and_fields_do_not() {
@@ -850,6 +954,24 @@ mod tests {
             !continues_sig("30 tablets", "Take 1 tab daily x"),
             "a count, not a duration"
         );
+    }
+
+    #[test]
+    fn a_dangling_label_takes_a_word_and_directions_take_the_head() {
+        fn value(text: &str, role: Role) -> &str {
+            let start = text.len() - text.trim_start().len();
+            &text[start..value_end(text, start, role).max(start)]
+        }
+        assert_eq!(
+            value("Take i cap PO q.i.d. x7 days RF: 3", Role::Sig),
+            "Take i cap PO q.i.d. x7 days"
+        );
+        assert_eq!(
+            value(" Apply sparingly topically once a day ", Role::Sig),
+            "Apply sparingly topically once a day"
+        );
+        assert_eq!(value("Refills: 2", Role::Sig), "", "a label, no value");
+        assert_eq!(value("0682-0051 Refills: 0", Role::Ndc), "0682-0051");
     }
 
     #[test]

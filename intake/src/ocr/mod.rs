@@ -14,7 +14,7 @@ pub mod geometry;
 mod ink;
 mod order;
 #[cfg(test)]
-mod synthetic;
+pub(crate) mod synthetic;
 
 use crate::error::{IntakeError, Result};
 pub use ctc::Glyph;

@@ -34,11 +34,16 @@ pub fn parse_refills(input: &str) -> Option<u32> {
     }) {
         return Some(0);
     }
-    let keyword = tokens
-        .iter()
-        .position(|t| KEYWORDS.iter().any(|k| t.is(k)))?;
+    let keyword = tokens.iter().position(is_keyword)?;
     let count = count_after(&tokens[keyword + 1..]).or_else(|| count_before(&tokens[..keyword]))?;
     (count <= MAX_REFILLS).then_some(count)
+}
+
+/// A refill keyword, also with the "x" of "Rpt x2" glued on, as OCR
+/// reads it ("Rptx2").
+fn is_keyword(token: &Token) -> bool {
+    let word = token.text.strip_suffix('x').unwrap_or(&token.text);
+    token.is_word() && KEYWORDS.contains(&word)
 }
 
 /// "Refills: 2", "Rpt x2", "Refill x 3", "Refills: zero", "Refills #2 (two)".
@@ -104,6 +109,8 @@ mod tests {
             ("REFILLS 2", 2),
             ("RF 2", 2),
             ("Rpt x2", 2),
+            ("Rptx3", 3),
+            ("RFx 1", 1),
             ("Repeats: 3", 3),
             ("Refill x 3", 3),
             ("two (2) refills", 2),
