@@ -50,6 +50,8 @@ const CUES: &[(&str, Option<Role>)] = &[
     ("refils", Some(Role::Refills)),
     ("refll", Some(Role::Refills)),
     ("refil", Some(Role::Refills)),
+    ("refi1ls", Some(Role::Refills)),
+    ("refi1l", Some(Role::Refills)),
     ("ndc", Some(Role::Ndc)),
     ("mitte", Some(Role::Quantity)),
     // Labelled values that are none of ours: their text is nobody's name
@@ -187,9 +189,10 @@ fn trailing_refills(text: &str) -> Option<Span> {
         });
     }
     let lower = t.to_ascii_lowercase();
-    let head = lower
-        .strip_suffix("refills")
-        .or_else(|| lower.strip_suffix("refill"))?;
+    // "1 refil": the recogniser drops the last "l" of "refill".
+    let head = ["refills", "refill", "refil"]
+        .iter()
+        .find_map(|word| lower.strip_suffix(word))?;
     let mut starts = head
         .char_indices()
         .filter(|&(i, c)| c != ' ' && (i == 0 || head[..i].ends_with(' ')))
@@ -396,6 +399,11 @@ mod tests {
         assert_eq!(roles("No refills"), vec![(Role::Refills, "No refills")]);
         assert_eq!(roles("NR"), vec![(Role::Refills, "NR")]);
         assert_eq!(roles("4 refills"), vec![(Role::Refills, "4 refills")]);
+        assert_eq!(roles("1 refil"), vec![(Role::Refills, "1 refil")]);
+        assert_eq!(
+            roles("x 10d Refi1ls: two (2) NDC 13985-606"),
+            vec![(Role::Refills, "two (2)"), (Role::Ndc, "13985-606")]
+        );
         assert_eq!(
             roles("two (2) refills"),
             vec![(Role::Refills, "two (2) refills")]

@@ -8,6 +8,8 @@ const MAX_REFILLS: u32 = 99;
 
 const KEYWORDS: &[&str] = &[
     "refill", "refills", "rf", "rfl", "rpt", "rpts", "repeat", "repeats",
+    // As the recogniser misreads "refill(s)".
+    "refil", "refils",
 ];
 
 /// Words meaning "zero refills" on their own.
@@ -110,6 +112,7 @@ mod tests {
             ("RF 2", 2),
             ("Rpt x2", 2),
             ("Rptx3", 3),
+            ("1 refil", 1),
             ("RFx 1", 1),
             ("Repeats: 3", 3),
             ("Refill x 3", 3),
