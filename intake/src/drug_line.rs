@@ -63,18 +63,29 @@ fn span(start: usize, end: usize, role: Role) -> Span {
     Span { start, end, role }
 }
 
+/// Letters a word must run to before a digit glued to it starts a word
+/// of its own: "Clonazepam0.5" is a name and a strength (the recogniser
+/// drops the space), "B12" and "D3" are names.
+const GLUED_NAME_LETTERS: usize = 4;
+
 fn words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
+    let mut letters = 0;
     for (i, c) in text.char_indices() {
         match (c.is_whitespace(), start) {
             (true, Some(s)) => {
                 out.push((s, i));
                 start = None;
             }
+            (false, Some(s)) if c.is_ascii_digit() && letters >= GLUED_NAME_LETTERS => {
+                out.push((s, i));
+                start = Some(i);
+            }
             (false, None) => start = Some(i),
             _ => {}
         }
+        letters = if c.is_alphabetic() { letters + 1 } else { 0 };
     }
     if let Some(s) = start {
         out.push((s, text.len()));
@@ -123,8 +134,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_split_on_whitespace() {
+    fn words_split_on_whitespace_and_after_a_name_glued_to_a_number() {
         assert_eq!(words(" a  bc d"), vec![(1, 2), (4, 6), (7, 8)]);
+        let t = "Clonazepam0.5 mg";
+        let split: Vec<&str> = words(t).iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(split, ["Clonazepam", "0.5", "mg"]);
+        assert_eq!(words("B12 D3 q12h").len(), 3, "short names stay whole");
     }
 
     #[test]
