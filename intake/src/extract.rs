@@ -6,8 +6,8 @@ use crate::cues;
 use crate::drug_line;
 use crate::letterhead;
 use crate::link;
-use crate::ocr::OcrLine;
 use crate::ocr::geometry::BBox;
+use crate::ocr::{ColumnKind, OcrLine};
 use crate::parse;
 use crate::prescription::{Dispense, ExtractedPrescription, Field, Flag, Item, Line};
 use crate::tagger::labels::{Role, Span};
@@ -85,8 +85,9 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
             Some(_) => None,
             None => Some(line.ocr.text.len()),
         };
-        let took_head = head_end
-            .filter(|&end| !decided(&spans, end) && continue_dispense(line, end, &mut drafts));
+        let took_head = head_end.filter(|&end| {
+            !decided(&spans, end, Some(Role::Quantity)) && continue_dispense(line, end, &mut drafts)
+        });
         if let Some(end) = took_head {
             if cued.first_label.is_none() {
                 push_line(&mut rx, line);
@@ -140,10 +141,14 @@ fn push_line(rx: &mut ExtractedPrescription, line: &TaggedLine) {
     });
 }
 
-/// Whether a label or a drug line decided any of the text before `end`:
-/// "3. fenofibrate 54mg" opens an item, it does not continue one.
-fn decided(spans: &[(Span, f32, bool)], end: usize) -> bool {
-    spans.iter().any(|(s, _, cued)| *cued && s.start < end)
+/// Whether a label or a drug line decided any of the text before `end`
+/// as other than `but`: "3. fenofibrate 54mg" opens an item, it does not
+/// continue one. A quantity cell may still be the tail of the quantity
+/// above it ("28" / "(twenty-eight)").
+fn decided(spans: &[(Span, f32, bool)], end: usize, but: Option<Role>) -> bool {
+    spans
+        .iter()
+        .any(|(s, _, cued)| *cued && s.start < end && Some(s.role) != but)
 }
 
 /// Joins the head of `line` (the text before `head_end`, its first label)
@@ -199,7 +204,7 @@ fn continue_sig(
     let text = &line.ocr.text;
     let head_end = first_label.unwrap_or(text.len());
     let head = &text[..head_end];
-    let claimed = decided(&spans, head_end);
+    let claimed = decided(&spans, head_end, None);
     let Some(d) = drafts.last_mut().filter(|d| d.item.sig.is_found()) else {
         return spans;
     };
@@ -365,6 +370,9 @@ const DRUG_LINE_PROB: f32 = 0.95;
 fn merged_spans(line: &TaggedLine, kb: &Kb) -> Vec<(Span, f32, bool)> {
     let text = &line.ocr.text;
     let cued = cues::cued(text);
+    if let Some(cell) = quantity_cell(line.ocr).filter(|_| cued.spans.is_empty()) {
+        return vec![(cell, CUE_PROB, true)];
+    }
     let mut out: Vec<(Span, f32, bool)> = cued.spans.iter().map(|s| (*s, CUE_PROB, true)).collect();
     // The drug line may open a labelled line: "2. Fludrocortisone 0.1 mg
     // TAB Qty: #45 Sig: ...".
@@ -391,6 +399,22 @@ fn merged_spans(line: &TaggedLine, kb: &Kb) -> Vec<(Span, f32, bool)> {
     out.sort_by_key(|(s, _, _)| s.start);
     out.dedup_by(|b, a| b.0.start < a.0.end);
     out
+}
+
+/// A cell under a "Qty" heading that reads as a quantity ("180", "1
+/// tube", "one (1)"): the heading is its label.
+fn quantity_cell(line: &OcrLine) -> Option<Span> {
+    let text = &line.text;
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    (line.column_kind == Some(ColumnKind::Quantity)
+        && end > start
+        && parse::parse_quantity(&text[start..end]).is_some())
+    .then_some(Span {
+        start,
+        end,
+        role: Role::Quantity,
+    })
 }
 
 /// The tagger's spans snapped to whole words, a strength split off a drug
@@ -866,10 +890,18 @@ mod tests {
     /// Lines at the left margin, each `(text, top)`, read with no tagger
     /// spans: labels and drug lines decide.
     fn read(lines: &[(&str, f32)]) -> Vec<Item> {
+        items_of(
+            &lines
+                .iter()
+                .map(|(t, y)| line(&[(t, 0.)], *y))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn items_of(ocr: &[OcrLine]) -> Vec<Item> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data");
         let kb = Kb::open_current(&rxflow_clinical::default_root(&root))
             .unwrap_or_else(|e| panic!("the knowledge base (run `rxflow kb build`): {e}"));
-        let ocr: Vec<OcrLine> = lines.iter().map(|(t, y)| line(&[(t, 0.)], *y)).collect();
         let tagged: Vec<TaggedLine> = ocr
             .iter()
             .map(|ocr| TaggedLine {
@@ -899,6 +931,48 @@ mod tests {
         assert_eq!(items[0].dispense.text, "60 tabs");
         assert_eq!(quantity(&items[1]), Some(30.));
         assert!(items[1].drug.text.contains("fenofibrate"), "{items:#?}");
+    }
+
+    #[test]
+    fn a_cell_under_the_quantity_heading_is_the_quantity() {
+        let qty = Some(ColumnKind::Quantity);
+        // (text, x, top, column, kind): a row of cells, and the
+        // quantity's second line.
+        let cells = [
+            ("SILDENAFIL 20 mg tab", 0., 0., 0, None),
+            ("2 tabs orally twice daily", 600., 0., 1, None),
+            ("28", 1150., 0., 2, qty),
+            ("NR", 1350., 0., 3, None),
+            ("(twenty-eight)", 1150., 45., 2, qty),
+        ];
+        let ocr: Vec<OcrLine> = cells
+            .iter()
+            .map(|&(text, x, y, column, kind)| {
+                let mut cell = line(&[(text, x)], y);
+                cell.column = Some(column);
+                cell.column_kind = kind;
+                cell
+            })
+            .collect();
+        let items = items_of(&ocr);
+        assert_eq!(items.len(), 1, "{items:#?}");
+        assert_eq!(items[0].dispense.text, "28 (twenty-eight)");
+        assert_eq!(quantity(&items[0]), Some(28.));
+    }
+
+    #[test]
+    fn a_name_glued_to_its_strength_still_opens_an_item() {
+        let items = read(&[
+            ("1. Cefuroxime Axetil 250 mg tabs", 0.),
+            ("Sig: 1 tab po bid x7 days", 50.),
+            ("2. Clonazepam0.5 mg TAB", 100.),
+            ("Sig: 1 tablet by mouth every morning", 150.),
+            ("Qty: #30", 200.),
+        ]);
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert_eq!(items[1].drug.text, "Clonazepam");
+        assert_eq!(items[1].strength.text, "0.5 mg");
+        assert_eq!(quantity(&items[1]), Some(30.));
     }
 
     #[test]

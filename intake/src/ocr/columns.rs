@@ -8,12 +8,33 @@
 use super::OcrLine;
 use rxflow_clinical::fold::levenshtein;
 
+/// What a table column holds, as its heading names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ColumnKind {
+    Medication,
+    Directions,
+    Quantity,
+    Refills,
+}
+
 /// Words that head a prescription table's columns, by column.
-const HEADINGS: &[&[&str]] = &[
-    &["medication", "medications", "drug", "medicine", "product"],
-    &["directions", "sig", "instructions", "dosage"],
-    &["qty", "quantity", "disp", "dispense", "amount"],
-    &["refills", "refill", "rpt", "repeats"],
+const HEADINGS: &[(ColumnKind, &[&str])] = &[
+    (
+        ColumnKind::Medication,
+        &["medication", "medications", "drug", "medicine", "product"],
+    ),
+    (
+        ColumnKind::Directions,
+        &["directions", "sig", "instructions", "dosage"],
+    ),
+    (
+        ColumnKind::Quantity,
+        &["qty", "quantity", "disp", "dispense", "amount"],
+    ),
+    (
+        ColumnKind::Refills,
+        &["refills", "refill", "rpt", "repeats"],
+    ),
 ];
 
 /// Headings of this many different columns make a header row.
@@ -47,7 +68,9 @@ pub fn cut(lines: Vec<OcrLine>) -> Vec<OcrLine> {
     for (i, line) in lines.into_iter().enumerate() {
         if table.contains(&i) {
             out.extend(cut_line(line, &header.starts).into_iter().map(|mut cell| {
-                cell.column = Some(column_of(&cell, &header.starts));
+                let column = column_of(&cell, &header.starts);
+                cell.column = Some(column);
+                cell.column_kind = header.kinds.get(column).copied();
                 cell
             }));
         } else {
@@ -57,16 +80,18 @@ pub fn cut(lines: Vec<OcrLine>) -> Vec<OcrLine> {
     out
 }
 
-/// Where a table's columns start (after the first), and the header's
-/// vertical centre, in the recogniser's frame.
+/// Where a table's columns start (after the first), what each column
+/// holds (from the first), and the header's vertical centre, in the
+/// recogniser's frame.
 struct Header {
     starts: Vec<f32>,
+    kinds: Vec<ColumnKind>,
     y: f32,
 }
 
 /// A heading word: which column it names, where it starts, and its row.
 struct Heading {
-    column: usize,
+    column: ColumnKind,
     x: f32,
     y: f32,
     height: f32,
@@ -81,17 +106,22 @@ fn header(lines: &[OcrLine]) -> Option<Header> {
             .iter()
             .filter(|h| (h.y - first.y).abs() < SAME_ROW * first.height)
             .collect();
-        let mut columns: Vec<usize> = row.iter().map(|h| h.column).collect();
+        let mut columns: Vec<ColumnKind> = row.iter().map(|h| h.column).collect();
         columns.sort_unstable();
         columns.dedup();
         if columns.len() < MIN_COLUMNS {
             return None;
         }
-        let mut starts: Vec<f32> = row.iter().map(|h| h.x).collect();
-        starts.sort_by(f32::total_cmp);
+        let mut row = row;
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let kinds = row.iter().map(|h| h.column).collect();
         // The first column starts the line: only the others cut it.
-        let starts = starts.into_iter().skip(1).collect();
-        Some(Header { starts, y: first.y })
+        let starts = row.iter().skip(1).map(|h| h.x).collect();
+        Some(Header {
+            starts,
+            kinds,
+            y: first.y,
+        })
     })
 }
 
@@ -122,15 +152,17 @@ fn headings(line: &OcrLine) -> Vec<Heading> {
 
 /// The column `word` heads, allowing one misread letter ("aty" for "Qty")
 /// in words of three letters or more.
-fn heading_column(word: &str) -> Option<usize> {
-    let exact = HEADINGS.iter().position(|names| names.contains(&word));
-    exact.or_else(|| {
-        (word.len() >= 3).then(|| {
-            HEADINGS
-                .iter()
-                .position(|names| names.iter().any(|n| levenshtein(n, word, 1) <= 1))
-        })?
-    })
+fn heading_column(word: &str) -> Option<ColumnKind> {
+    let exact = HEADINGS.iter().find(|(_, names)| names.contains(&word));
+    exact
+        .or_else(|| {
+            (word.len() >= 3).then(|| {
+                HEADINGS
+                    .iter()
+                    .find(|(_, names)| names.iter().any(|n| levenshtein(n, word, 1) <= 1))
+            })?
+        })
+        .map(|(kind, _)| *kind)
 }
 
 /// Indices of the lines under the header, down to the first wide gap.
@@ -249,6 +281,15 @@ mod tests {
         ));
         page.push(line(&[("day", 603.), ("(60)", 1150.)], 640.));
         let cut = cut(page);
+        let kinds: Vec<_> = cut[4..].iter().map(|l| l.column_kind).collect();
+        assert_eq!(
+            kinds[..3],
+            [
+                Some(ColumnKind::Medication),
+                Some(ColumnKind::Directions),
+                Some(ColumnKind::Quantity)
+            ]
+        );
         assert_eq!(
             texts(&cut[4..]),
             vec![
@@ -278,7 +319,7 @@ mod tests {
             texts(&cut(page)[4..]),
             vec![("Take 3 tabs PO t.i.d.", Some(1)), ("three", Some(2))]
         );
-        assert_eq!(heading_column("oty"), Some(2));
+        assert_eq!(heading_column("oty"), Some(ColumnKind::Quantity));
         // Short words stay exact: "si" is not "sig".
         assert_eq!(heading_column("si"), None);
     }

@@ -17,6 +17,7 @@ mod order;
 pub(crate) mod synthetic;
 
 use crate::error::{IntakeError, Result};
+pub use columns::ColumnKind;
 pub use ctc::Glyph;
 use detect::Detector;
 use geometry::{Affine, BBox, Turn};
@@ -55,6 +56,8 @@ pub struct OcrLine {
     /// The table column the line stands in, counted from the left, when
     /// the page has a table and the line is in it.
     pub column: Option<usize>,
+    /// What that column holds, by its heading.
+    pub column_kind: Option<ColumnKind>,
     /// Its baseline's drop per pixel to the right on the straightened page.
     slope: f32,
     /// Where the line lies in the frame the recogniser saw, the length of
@@ -318,6 +321,7 @@ impl Ocr {
             bbox: frame.back.bbox(quad),
             glyphs,
             column: None,
+            column_kind: None,
             slope: geometry::slope(words),
             frame: frame_box,
             steps,

@@ -29,6 +29,7 @@ pub fn line(pieces: &[(&str, f32)], y: f32) -> OcrLine {
         bbox: [0., y, steps as f32 * PX_PER_STEP, y + HEIGHT],
         glyphs,
         column: None,
+        column_kind: None,
         slope: 0.,
         frame: [0., y, steps as f32 * PX_PER_STEP, y + HEIGHT],
         steps,
