@@ -5,7 +5,10 @@
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
 use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,8 +26,13 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends the driver's whole process group: Chromium outlives a driver
+    /// killed alone and keeps using CPU after the test. SIGTERM lets it
+    /// shut down, and its crash handlers with it.
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        if let Ok(pid) = i32::try_from(self.driver.id()) {
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGTERM);
+        }
         let _ = self.driver.wait();
     }
 }
@@ -42,8 +50,10 @@ impl Browser {
             .local_addr()
             .unwrap()
             .port();
+        // Its own process group, which the browser it starts joins.
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
