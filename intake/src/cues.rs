@@ -261,14 +261,21 @@ fn word_start(s: &str, at: usize) -> bool {
             .is_none_or(|c| !c.is_ascii_alphanumeric())
 }
 
-/// "SamanthaDate:", "1934Sex:": the recogniser dropped the space before a
-/// label. A capital right after a small letter or a digit starts one, but
-/// only where a colon or "#" ends it ("McKesson" holds no label).
+/// "SamanthaDate:", "1934Sex:", "MITCHELLDate:": the recogniser dropped
+/// the space before a label. A capital starts one after a small letter or
+/// a digit, or after capitals when a small letter follows it (a name in
+/// capitals, then a label in title case), but only where a colon or "#"
+/// ends it ("McKesson" holds no label).
 fn glued_start(text: &str, at: usize) -> bool {
     let b = text.as_bytes();
-    at > 0
-        && b.get(at).is_some_and(u8::is_ascii_uppercase)
-        && (b[at - 1].is_ascii_lowercase() || b[at - 1].is_ascii_digit())
+    let (Some(before), Some(&here)) = (at.checked_sub(1).map(|i| b[i]), b.get(at)) else {
+        return false;
+    };
+    let title_case = b.get(at + 1).is_some_and(u8::is_ascii_lowercase);
+    here.is_ascii_uppercase()
+        && (before.is_ascii_lowercase()
+            || before.is_ascii_digit()
+            || (before.is_ascii_uppercase() && title_case))
 }
 
 /// Where the label that starts with a cue word ends: at a separator (":",
@@ -386,12 +393,23 @@ mod tests {
                 (Role::Refills, "1")
             ]
         );
+        assert_eq!(
+            roles("Patient: CHRISTOPHER M. MITCHELLDate: June 17, 2025"),
+            vec![
+                (Role::Patient, "CHRISTOPHER M. MITCHELL"),
+                (Role::Date, "June 17, 2025")
+            ]
+        );
         // Without a colon a capital inside a word is a name, not a label.
         assert_eq!(
             roles("Patient: Ann McDate"),
             vec![(Role::Patient, "Ann McDate")]
         );
         assert_eq!(roles("Rx: DayPro 10 mg"), vec![]);
+        assert_eq!(
+            roles("Patient: JAMES MCDATE"),
+            vec![(Role::Patient, "JAMES MCDATE")]
+        );
     }
 
     #[test]
