@@ -14,6 +14,8 @@ use crate::tagger::labels::{Role, Span};
 use rxflow_clinical::Kb;
 use rxflow_clinical::codes::{Dea, Ndc, Npi};
 
+mod wrapped_strength;
+
 /// A written two-digit birth year above this is last century.
 pub(crate) const DOB_PIVOT: u8 = 26;
 /// A second OCR reading is offered when its character was this likely.
@@ -85,10 +87,16 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
             Some(_) => None,
             None => Some(line.ocr.text.len()),
         };
+        let strength_end =
+            wrapped_strength::continue_strength(line, cued.first_label, &spans, &mut drafts);
         let took_head = head_end.filter(|&end| {
-            !decided(&spans, end, Some(Role::Quantity)) && continue_dispense(line, end, &mut drafts)
+            strength_end.is_none()
+                && !decided(&spans, end, Some(Role::Quantity))
+                && continue_dispense(line, end, &mut drafts)
         });
-        if let Some(end) = took_head {
+        if let Some(end) = strength_end {
+            spans.retain(|(s, _, _)| s.start >= end);
+        } else if let Some(end) = took_head {
             if cued.first_label.is_none() {
                 push_line(&mut rx, line);
                 continue;
@@ -110,6 +118,7 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
             sig_open.saturating_sub(1)
         };
         let letterhead = letterhead::is_letterhead(&line.ocr.text);
+        let mut drug_end = None;
         for (span, prob, cued) in spans {
             let raw = Raw::new(line.ocr, &span, prob);
             let practice_or_street = letterhead && span.role == Role::Drug;
@@ -120,8 +129,12 @@ pub fn assemble(lines: &[TaggedLine], kb: &Kb) -> ExtractedPrescription {
                 continue;
             }
             let raw = Raw { cued, ..raw };
+            if span.role == Role::Drug {
+                drug_end = Some(span.end);
+            }
             place(&mut rx, &mut drafts, &mut cued_roles, span.role, raw);
         }
+        wrapped_strength::note_amount(line, drug_end, &mut drafts);
         push_line(&mut rx, line);
     }
     rx.items = drafts
@@ -550,6 +563,24 @@ impl Raw {
         }
     }
 
+    /// This reading with `more`, read after it, as one.
+    fn joined(self, more: Raw) -> Raw {
+        let [a, b] = [self.bbox, more.bbox];
+        Raw {
+            cued: false,
+            at: more.at,
+            text: format!("{} {}", self.text, more.text),
+            confidence: self.confidence.min(more.confidence),
+            bbox: [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ],
+            alternatives: Vec::new(),
+        }
+    }
+
     fn field<T>(self, value: Option<T>) -> Field<T> {
         let confidence = if value.is_some() {
             self.confidence
@@ -717,6 +748,9 @@ struct Draft {
     dispense_at: Place,
     strength_text: String,
     form_text: String,
+    /// A bare number that ended the drug's line: the strength's amount,
+    /// whose unit may have wrapped onto the next row.
+    amount: Option<Raw>,
 }
 
 impl Draft {
@@ -829,20 +863,15 @@ impl Draft {
 impl<T> Field<T> {
     /// This field's text with `more` after it, as one raw reading.
     fn joined(&self, more: Raw) -> Raw {
-        let [a, b] = [self.bbox, more.bbox];
-        Raw {
+        let this = Raw {
             cued: false,
             at: more.at,
-            text: format!("{} {}", self.text, more.text),
-            confidence: self.confidence.min(more.confidence),
-            bbox: [
-                a[0].min(b[0]),
-                a[1].min(b[1]),
-                a[2].max(b[2]),
-                a[3].max(b[3]),
-            ],
+            text: self.text.clone(),
+            confidence: self.confidence,
+            bbox: self.bbox,
             alternatives: Vec::new(),
-        }
+        };
+        this.joined(more)
     }
 }
 
@@ -898,10 +927,14 @@ mod tests {
         )
     }
 
-    fn items_of(ocr: &[OcrLine]) -> Vec<Item> {
+    fn kb() -> Kb {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data");
-        let kb = Kb::open_current(&rxflow_clinical::default_root(&root))
-            .unwrap_or_else(|e| panic!("the knowledge base (run `rxflow kb build`): {e}"));
+        Kb::open_current(&rxflow_clinical::default_root(&root))
+            .unwrap_or_else(|e| panic!("the knowledge base (run `rxflow kb build`): {e}"))
+    }
+
+    fn items_of(ocr: &[OcrLine]) -> Vec<Item> {
+        let kb = kb();
         let tagged: Vec<TaggedLine> = ocr
             .iter()
             .map(|ocr| TaggedLine {
@@ -958,6 +991,55 @@ mod tests {
         assert_eq!(items.len(), 1, "{items:#?}");
         assert_eq!(items[0].dispense.text, "28 (twenty-eight)");
         assert_eq!(quantity(&items[0]), Some(28.));
+    }
+
+    #[test]
+    fn a_strength_whose_unit_wrapped_in_its_cell_is_read_whole() {
+        // (text, x, top, column): the drug cell wraps its unit and form
+        // under the amount, after the other cells of its row.
+        let cells = [
+            ("Clindamycin Hydrochloride 150", 0., 0., 0),
+            ("Take 2 caps orally daily", 600., 0., 1),
+            ("#14", 1150., 0., 2),
+            ("mg caps", 0., 45., 0),
+        ];
+        let ocr: Vec<OcrLine> = cells
+            .iter()
+            .map(|&(text, x, y, column)| {
+                let mut cell = line(&[(text, x)], y);
+                cell.column = Some(column);
+                cell
+            })
+            .collect();
+        let name = Span {
+            start: 0,
+            end: "Clindamycin Hydrochloride".len(),
+            role: Role::Drug,
+        };
+        let tagged: Vec<TaggedLine> = ocr
+            .iter()
+            .enumerate()
+            .map(|(i, ocr)| TaggedLine {
+                ocr,
+                spans: if i == 0 {
+                    vec![(name, 0.9)]
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let items = assemble(&tagged, &kb()).items;
+        assert_eq!(items.len(), 1, "{items:#?}");
+        let strength = &items[0].strength;
+        assert_eq!(strength.text, "150 mg");
+        let amount = strength
+            .value
+            .as_ref()
+            .and_then(|v| v["amounts"][0].as_f64());
+        assert_eq!(amount, Some(150.));
+        assert_eq!(items[0].form.value.as_deref(), Some("capsule"));
+        // The box covers both rows of the cell.
+        assert!(strength.bbox[3] > 45., "{:?}", strength.bbox);
     }
 
     #[test]

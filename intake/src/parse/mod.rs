@@ -26,4 +26,6 @@ pub use refills::parse_refills;
 pub use sig::{
     Dose, DoseUnit, FrequencyCode, Meal, PeriodUnit, Sig, SigError, Timing, When, parse_sig,
 };
-pub use strength::{ParsedStrength, Per, PerUnit, Strength, StrengthUnit, parse_strength};
+pub use strength::{
+    ParsedStrength, Per, PerUnit, Strength, StrengthUnit, leading_strength, parse_strength,
+};

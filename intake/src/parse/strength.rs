@@ -216,6 +216,15 @@ pub fn parse_strength(input: &str) -> Option<ParsedStrength> {
     Some(ParsedStrength { strength, flags })
 }
 
+/// The strength that `input` starts with, and the byte length it covers:
+/// "10 mg/5 mL oral solution" → 10 mg/5 mL, 10 bytes. Text that only
+/// holds a strength further on ("mg/5 mL") starts with none.
+pub fn leading_strength(input: &str) -> Option<(Strength, usize)> {
+    let tokens = tokenize(input);
+    let (strength, span) = strength_at(&tokens)?;
+    (span.start == input.len() - input.trim_start().len()).then_some((strength, span.end))
+}
+
 fn amount(token: Option<&Token>) -> Option<Decimal> {
     token
         .filter(|t| t.is_num())
@@ -485,6 +494,19 @@ mod tests {
         )
     }
 
+    #[test]
+    fn a_strength_only_leads_where_the_text_starts_with_it() {
+        let lead = |s: &str| leading_strength(s).map(|(st, end)| (st.to_string(), end));
+        assert_eq!(
+            lead("10 mg/5 mL oral solution"),
+            Some(("10 mg/5 mL".into(), 10))
+        );
+        assert_eq!(lead("  2 mg cap"), Some(("2 mg".into(), 6)));
+        assert_eq!(lead("mg/5 mL oral solution"), None);
+        assert_eq!(lead("2 5 mg"), None);
+        assert_eq!(lead("tab 5 mg"), None);
+    }
+
     fn arb_decimal() -> impl Strategy<Value = Decimal> {
         (1u64..10_000_000, 0u32..6).prop_filter_map("scale", |(d, s)| Decimal::new(d, s))
     }
@@ -521,6 +543,19 @@ mod tests {
         #[test]
         fn never_panics(input in "\\PC{0,60}") {
             let _ = parse_strength(&input);
+            let _ = leading_strength(&input);
+        }
+
+        #[test]
+        fn a_leading_strength_is_the_first_and_ends_inside_the_text(
+            amount in arb_decimal(),
+            unit in arb_unit(),
+            tail in "[ a-z]{0,12}",
+        ) {
+            let written = format!("{amount} {} {tail}", unit.as_str());
+            let lead = leading_strength(&written);
+            prop_assert!(lead.as_ref().is_some_and(|(_, end)| *end <= written.len()));
+            prop_assert_eq!(lead.map(|(s, _)| s), parse_strength(&written).map(|p| p.strength));
         }
     }
 }
