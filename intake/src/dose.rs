@@ -26,17 +26,49 @@ pub fn daily_dose(sig: &Sig, strength: Option<&Strength>) -> Option<Dose> {
 /// order: "5/325 mg", two tablets every 4 hours, is 10 mg and 650 mg six
 /// times a day.
 pub fn daily_doses(sig: &Sig, strength: Option<&Strength>) -> Option<Vec<Dose>> {
-    let (masses, per_day) = match sig.max_per_day.as_ref().and_then(|m| masses(m, strength)) {
-        Some(masses) => (masses, 1.0),
-        None => (
-            masses(sig.dose.as_ref()?, strength)?,
-            sig.frequency()?.max_doses_per_day() * places(sig),
-        ),
+    let scheduled = || {
+        let per_day = sig.frequency()?.max_doses_per_day() * places(sig);
+        Some((masses(sig.dose.as_ref()?, strength)?, per_day))
+    };
+    let stated = sig
+        .max_per_day
+        .as_ref()
+        .and_then(|m| masses(m, strength))
+        .map(|masses| (masses, 1.0));
+    let (masses, per_day) = match (stated, scheduled()) {
+        // A stated maximum bounds as-needed use.
+        (Some(stated), _) if sig.as_needed => stated,
+        // A regular schedule is taken as written, and a maximum above it
+        // ("may increase to 4 a day") may be too: the larger counts.
+        (Some(stated), Some(scheduled)) => {
+            let total = |(m, n): &(Vec<(f64, Unit)>, f64)| m.first().map_or(0.0, |a| a.0 * n);
+            if total(&stated) >= total(&scheduled) {
+                stated
+            } else {
+                scheduled
+            }
+        }
+        (stated, scheduled) => stated.or(scheduled)?,
     };
     masses
         .into_iter()
         .map(|(amount, unit)| Dose::new(amount, unit, per_day).ok())
         .collect()
+}
+
+/// Regular directions whose schedule gives more a day than the maximum
+/// they state ("2 tablets every 4 hours, max 8 a day"): how many a day the
+/// schedule gives and the maximum, in the dose's unit. As-needed use is
+/// bounded by its maximum, so it never contradicts it.
+pub fn schedule_over_max(sig: &Sig) -> Option<(f64, f64)> {
+    let (dose, max) = (sig.dose.as_ref()?, sig.max_per_day.as_ref()?);
+    if sig.as_needed || dose.unit() != max.unit() {
+        return None;
+    }
+    let top = |a: &Amount| a.high().or(a.value());
+    let per_day = top(dose)? * sig.frequency()?.max_doses_per_day() * places(sig);
+    let max = top(max)?;
+    (per_day > max * (1.0 + 1e-9)).then_some((per_day, max))
 }
 
 /// A dose "in each nostril" or "in both eyes" is given twice.
@@ -131,6 +163,44 @@ mod tests {
             daily("take 50 mcg by mouth daily", ""),
             Some((50.0, Unit::Mcg))
         );
+    }
+
+    #[test]
+    fn a_regular_schedule_counts_past_a_maximum_it_contradicts() {
+        assert_eq!(
+            daily(
+                "take 2 tablets by mouth every 4 hours, max 8 tablets/day",
+                "500 mg"
+            ),
+            Some((6000.0, Unit::Mg)),
+            "taken as scheduled, six doses of two"
+        );
+        assert_eq!(
+            daily("take 1 tablet by mouth daily, max 4 tablets/day", "10 mg"),
+            Some((40.0, Unit::Mg)),
+            "the prescriber allows up to the maximum"
+        );
+        assert_eq!(
+            daily("1-2 tabs po q4-6h prn pain, max 8 tabs/day", "325 mg"),
+            Some((2600.0, Unit::Mg)),
+            "as needed, the maximum bounds it"
+        );
+    }
+
+    #[test]
+    fn only_a_regular_schedule_can_contradict_its_maximum() {
+        let over = |s: &str| parse_sig(s).ok().and_then(|sig| schedule_over_max(&sig));
+        assert_eq!(
+            over("take 2 tablets by mouth every 4 hours, max 8 tablets/day"),
+            Some((12.0, 8.0))
+        );
+        assert_eq!(
+            over("take 1 tablet by mouth three times daily, max 3 tablets/day"),
+            None
+        );
+        assert_eq!(over("1-2 tabs po q4-6h prn pain, max 8 tabs/day"), None);
+        assert_eq!(over("take 2 tablets by mouth every 4 hours"), None);
+        assert_eq!(over("take 10 mL every 4 hours, max 4 tablets/day"), None);
     }
 
     #[test]

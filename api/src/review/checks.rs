@@ -5,7 +5,7 @@
 use rxflow_clinical::{
     Finding, FindingKind, ItemStatus, Kb, PatientProfile, Regimen, RegimenItem, Severity,
 };
-use rxflow_intake::dose::daily_doses;
+use rxflow_intake::dose::{daily_doses, schedule_over_max};
 use rxflow_intake::parse::{Route, parse_route, parse_sig, parse_strength};
 use rxflow_pharmacy::patients::PatientProfile as Record;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ pub fn check(kb: &Kb, sheet: &Sheet, record: Option<&Record>, today: Date) -> Ch
         .filter_map(|i| new_item(kb, sheet, i))
         .collect();
     let mut profile = PatientProfile::default();
-    let mut flags = Vec::new();
+    let mut flags = contradicting_directions(sheet);
     if let Some(record) = record {
         items.extend(current_items(kb, record, &mut flags));
         profile = clinical_profile(record, today);
@@ -229,6 +229,27 @@ fn identity_flags(sheet: &Sheet, record: &Record) -> Vec<SheetFlag> {
     }
 }
 
+/// Regular directions that give more a day than the maximum they state:
+/// which the prescriber meant is theirs to say, so neither is assumed.
+fn contradicting_directions(sheet: &Sheet) -> Vec<SheetFlag> {
+    (0..sheet.items)
+        .filter_map(|i| {
+            let key = format!("items.{i}.sig");
+            let sig = parse_sig(sheet.text(&key)).ok()?;
+            let (per_day, max) = schedule_over_max(&sig)?;
+            let unit = sig.dose.map_or("", |d| d.unit().as_str());
+            Some(SheetFlag {
+                code: "SIG_OVER_OWN_MAX".into(),
+                message: format!(
+                    "directions ({}): the schedule gives {per_day} a day, above their own maximum of {max} ({unit}); ask the prescriber which is meant",
+                    i + 1
+                ),
+                bbox: sheet.field(&key).map_or([0.; 4], |f| f.bbox),
+            })
+        })
+        .collect()
+}
+
 /// Findings the pharmacist must answer with a coded reason before approval.
 pub fn needs_override(f: &Finding) -> bool {
     f.severity >= Severity::Moderate || f.kind == FindingKind::Allergy
@@ -292,6 +313,27 @@ mod tests {
                 .all(|r| r.finding.kind != FindingKind::DoseAboveMaximum),
             "4 g a day is the limit, not over it"
         );
+    }
+
+    #[test]
+    fn a_schedule_past_its_own_maximum_is_flagged_and_counted_as_scheduled() {
+        let today = Date::from_calendar_date(2026, time::Month::November, 22).unwrap_or(Date::MIN);
+        let codes = |sig: &str| -> Vec<String> {
+            check(kb(), &sheet("acetaminophen", "500 mg", sig), None, today)
+                .flags
+                .into_iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        let contradicting = "take 2 tablets by mouth every 4 hours, max 8 tablets/day";
+        assert_eq!(codes(contradicting), ["SIG_OVER_OWN_MAX"]);
+        assert_eq!(
+            over_the_limit(&sheet("acetaminophen", "500 mg", contradicting), None),
+            ["acetaminophen"],
+            "6 g a day as scheduled, though the maximum says 4 g"
+        );
+        assert!(codes("1-2 tabs po q4-6h prn pain, max 8 tabs/day").is_empty());
+        assert!(codes("take 2 tablets by mouth every 6 hours, max 8 tablets/day").is_empty());
     }
 
     /// The ingredients whose daily dose the checks find over the limit.
