@@ -496,13 +496,33 @@ fn dose_unit(unit: &str) -> Option<DoseUnit> {
     }
 }
 
-/// The prescriber's own bound where the order states one, as intake reads
-/// "max 8 tabs/day"; otherwise the amount per administration
-/// (`doseAndRate[0]`) × times a day (the timing). A dose that cannot be
-/// read is left out: the dose check is then skipped for that item, the
-/// others still run.
+/// As intake counts written directions: an as-needed order at the
+/// maximum it states (`maxDosePerPeriod`); a regular one at the amount
+/// per administration (`doseAndRate[0]`) × times a day (the timing), or at
+/// its maximum where that is larger. A dose that cannot be read is left
+/// out: the dose check is then skipped for that item, the others still
+/// run.
 fn dose(dosage: &Value) -> Option<Dose> {
-    max_dose(dosage).or_else(|| scheduled_dose(dosage))
+    match (max_dose(dosage), scheduled_dose(dosage)) {
+        (Some(max), _) if as_needed(dosage) => Some(max),
+        (Some(max), Some(scheduled)) if max.unit == scheduled.unit => {
+            Some(if max.daily() >= scheduled.daily() {
+                max
+            } else {
+                scheduled
+            })
+        }
+        (max, scheduled) => max.or(scheduled),
+    }
+}
+
+/// `asNeededBoolean` or `asNeededCodeableConcept` in FHIR R4, `asNeeded`
+/// or `asNeededFor` in R5.
+fn as_needed(dosage: &Value) -> bool {
+    let flag = ["asNeededBoolean", "asNeeded"]
+        .iter()
+        .any(|k| dosage.get(k).and_then(Value::as_bool) == Some(true));
+    flag || dosage.get("asNeededCodeableConcept").is_some() || dosage.get("asNeededFor").is_some()
 }
 
 fn scheduled_dose(dosage: &Value) -> Option<Dose> {

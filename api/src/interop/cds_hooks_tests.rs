@@ -406,6 +406,39 @@ fn a_dose_above_the_maximum_is_read_from_the_timing() {
 }
 
 #[test]
+fn a_regular_order_counts_as_scheduled_past_a_maximum_it_contradicts() {
+    let over = |as_needed: bool| {
+        let mut request = fixture();
+        request["context"]["draftOrders"]["entry"][1]["resource"] = json!({
+            "resourceType": "MedicationRequest",
+            "status": "draft",
+            "intent": "order",
+            "medicationCodeableConcept": { "text": "Acetaminophen 500 mg tablet" },
+            "dosageInstruction": [{
+                "asNeededBoolean": as_needed,
+                "timing": { "repeat": { "frequency": 1, "period": 4, "periodUnit": "h" } },
+                "doseAndRate": [{ "doseQuantity": { "value": 1, "unit": "g", "code": "g" } }],
+                "maxDosePerPeriod": {
+                    "numerator": { "value": 4, "unit": "g", "code": "g" },
+                    "denominator": { "value": 24, "unit": "h", "code": "h" },
+                },
+            }],
+        });
+        let kb = kb();
+        let call = parse(&request).unwrap();
+        let (regimen, profile, _) = regimen(kb, &call, date!(2025 - 03 - 01));
+        kb.check(&regimen, &profile)
+            .iter()
+            .any(|f| f.kind == FindingKind::DoseAboveMaximum)
+    };
+    assert!(
+        over(false),
+        "1 g every 4 hours is 6 g a day, whatever the maximum says"
+    );
+    assert!(!over(true), "as needed, the 4 g maximum bounds it");
+}
+
+#[test]
 fn a_stated_maximum_bounds_an_as_needed_order_without_a_schedule() {
     let over = |max: Value| {
         let mut request = fixture();
