@@ -405,31 +405,37 @@ fn a_dose_above_the_maximum_is_read_from_the_timing() {
     }
 }
 
+/// Whether a draft order of acetaminophen 500 mg tablets with `dosage`
+/// is found above the daily maximum.
+fn acetaminophen_over_its_limit(dosage: Value) -> bool {
+    let mut request = fixture();
+    request["context"]["draftOrders"]["entry"][1]["resource"] = json!({
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "medicationCodeableConcept": { "text": "Acetaminophen 500 mg tablet" },
+        "dosageInstruction": [dosage],
+    });
+    let kb = kb();
+    let call = parse(&request).unwrap();
+    let (regimen, profile, _) = regimen(kb, &call, date!(2025 - 03 - 01));
+    kb.check(&regimen, &profile)
+        .iter()
+        .any(|f| f.kind == FindingKind::DoseAboveMaximum)
+}
+
 #[test]
 fn a_regular_order_counts_as_scheduled_past_a_maximum_it_contradicts() {
     let over = |as_needed: bool| {
-        let mut request = fixture();
-        request["context"]["draftOrders"]["entry"][1]["resource"] = json!({
-            "resourceType": "MedicationRequest",
-            "status": "draft",
-            "intent": "order",
-            "medicationCodeableConcept": { "text": "Acetaminophen 500 mg tablet" },
-            "dosageInstruction": [{
-                "asNeededBoolean": as_needed,
-                "timing": { "repeat": { "frequency": 1, "period": 4, "periodUnit": "h" } },
-                "doseAndRate": [{ "doseQuantity": { "value": 1, "unit": "g", "code": "g" } }],
-                "maxDosePerPeriod": {
-                    "numerator": { "value": 4, "unit": "g", "code": "g" },
-                    "denominator": { "value": 24, "unit": "h", "code": "h" },
-                },
-            }],
-        });
-        let kb = kb();
-        let call = parse(&request).unwrap();
-        let (regimen, profile, _) = regimen(kb, &call, date!(2025 - 03 - 01));
-        kb.check(&regimen, &profile)
-            .iter()
-            .any(|f| f.kind == FindingKind::DoseAboveMaximum)
+        acetaminophen_over_its_limit(json!({
+            "asNeededBoolean": as_needed,
+            "timing": { "repeat": { "frequency": 1, "period": 4, "periodUnit": "h" } },
+            "doseAndRate": [{ "doseQuantity": { "value": 1, "unit": "g", "code": "g" } }],
+            "maxDosePerPeriod": {
+                "numerator": { "value": 4, "unit": "g", "code": "g" },
+                "denominator": { "value": 24, "unit": "h", "code": "h" },
+            },
+        }))
     };
     assert!(
         over(false),
@@ -441,24 +447,11 @@ fn a_regular_order_counts_as_scheduled_past_a_maximum_it_contradicts() {
 #[test]
 fn a_stated_maximum_bounds_an_as_needed_order_without_a_schedule() {
     let over = |max: Value| {
-        let mut request = fixture();
-        request["context"]["draftOrders"]["entry"][1]["resource"] = json!({
-            "resourceType": "MedicationRequest",
-            "status": "draft",
-            "intent": "order",
-            "medicationCodeableConcept": { "text": "Acetaminophen 500 mg tablet" },
-            "dosageInstruction": [{
-                "asNeededBoolean": true,
-                "doseAndRate": [{ "doseQuantity": { "value": 1, "unit": "g", "code": "g" } }],
-                "maxDosePerPeriod": max,
-            }],
-        });
-        let kb = kb();
-        let call = parse(&request).unwrap();
-        let (regimen, profile, _) = regimen(kb, &call, date!(2025 - 03 - 01));
-        kb.check(&regimen, &profile)
-            .iter()
-            .any(|f| f.kind == FindingKind::DoseAboveMaximum)
+        acetaminophen_over_its_limit(json!({
+            "asNeededBoolean": true,
+            "doseAndRate": [{ "doseQuantity": { "value": 1, "unit": "g", "code": "g" } }],
+            "maxDosePerPeriod": max,
+        }))
     };
     let ratio = |grams: f64, hours: f64| {
         json!({
